@@ -1,0 +1,179 @@
+using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Functions.Storage;
+using ClientMonitor.Infrastructure.Queues;
+
+namespace ClientMonitor.Functions.Standalone;
+
+/// <summary>
+/// Serves one queue-triggered function when no Functions host is there to do it, with the host's semantics:
+/// a received message stays hidden while it runs (up to the function timeout); on failure it becomes visible again
+/// after <c>visibilityTimeout</c>; after <c>maxDequeueCount</c> tries it moves to <c>&lt;queue&gt;-poison</c> with the
+/// reason recorded. On shutdown no new messages are taken, running ones finish (within the host's shutdown
+/// timeout), and any message not finished is made visible again: nothing is lost.
+/// </summary>
+public sealed partial class QueueListenerService : BackgroundService
+{
+    private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
+    private readonly FunctionDefinition _function;
+    private readonly QueueClient _queue;
+    private readonly FunctionRunner _runner;
+    private readonly PoisonMessageStore _poison;
+    private readonly HostSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly StorageInitializer _storage;
+    private readonly ILogger<QueueListenerService> _logger;
+
+    public QueueListenerService(FunctionDefinition function, QueueServiceClient queues, FunctionRunner runner, PoisonMessageStore poison, HostSettings settings, TimeProvider time, StorageInitializer storage, ILogger<QueueListenerService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(queues);
+        _function = function;
+        _queue = queues.GetQueueClient(function.QueueName!);
+        _runner = runner;
+        _poison = poison;
+        _settings = settings;
+        _time = time;
+        _storage = storage;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _storage.Ready.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var idle = MinPollingInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IReadOnlyList<QueueMessage> batch;
+            try
+            {
+                batch = await _queue.ReceiveMessagesAsync(_settings.BatchSize, _settings.FunctionTimeout, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.ReceiveFailed(_logger, _queue.Name, ex);
+                batch = [];
+            }
+
+            if (batch.Count == 0)
+            {
+                if (!await DelayAsync(idle, stoppingToken))
+                {
+                    return;
+                }
+
+                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, Math.Max(_settings.MaxPollingInterval.Ticks, MinPollingInterval.Ticks)));
+                continue;
+            }
+
+            idle = MinPollingInterval;
+            // Handlers run to completion even when shutdown starts: they get no stopping token, only the function
+            // timeout. The host's shutdown timeout bounds the wait; an unfinished message is released below.
+            await Task.WhenAll(batch.Select(message => ProcessAsync(message, stoppingToken)));
+        }
+    }
+
+    /// <summary>Runs one message and settles it: deleted, released for a retry, or moved to poison.</summary>
+    internal async Task ProcessAsync(QueueMessage message, CancellationToken stoppingToken)
+    {
+        if (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(message, TimeSpan.Zero);
+            return;
+        }
+
+        if (message.Text is null)
+        {
+            await PoisonAsync(message, "The message text is not base64-encoded UTF-8.");
+            return;
+        }
+
+        try
+        {
+            await _runner.RunQueueAsync(new QueueInvocation(_function.Name, message.Text, message.MessageId, message.DequeueCount, message.InsertionTime), CancellationToken.None);
+            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+        }
+        catch (InvalidMessageException ex)
+        {
+            await PoisonAsync(message, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            if (message.DequeueCount >= _settings.MaxDequeueCount)
+            {
+                await PoisonAsync(message, $"{ex.GetType().Name}: {ex.Message}");
+            }
+            else
+            {
+                await ReleaseAsync(message, _settings.VisibilityTimeout);
+            }
+        }
+    }
+
+    private async Task PoisonAsync(QueueMessage message, string reason)
+    {
+        try
+        {
+            await _poison.MoveAsync(_queue, message, reason, CancellationToken.None);
+            Log.MovedToPoison(_logger, message.MessageId, _queue.Name, message.DequeueCount, reason);
+        }
+        catch (Exception ex)
+        {
+            // The original stays on its queue and comes back when its lease ends; it is not lost.
+            Log.PoisonFailed(_logger, message.MessageId, _queue.Name, ex);
+        }
+    }
+
+    private async Task ReleaseAsync(QueueMessage message, TimeSpan after)
+    {
+        try
+        {
+            await _queue.UpdateVisibilityAsync(message.MessageId, message.PopReceipt, after, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The lease still ends at the function timeout, and the message returns then.
+            Log.ReleaseFailed(_logger, message.MessageId, _queue.Name, ex);
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1301, LogLevel.Warning, "Receiving from queue {Queue} failed; retrying")]
+        public static partial void ReceiveFailed(ILogger logger, string queue, Exception exception);
+
+        [LoggerMessage(1302, LogLevel.Error, "Message {MessageId} of queue {Queue} moved to poison after {DequeueCount} tries: {Reason}")]
+        public static partial void MovedToPoison(ILogger logger, string messageId, string queue, long dequeueCount, string reason);
+
+        [LoggerMessage(1303, LogLevel.Error, "Message {MessageId} of queue {Queue} could not be moved to poison; it stays on the queue")]
+        public static partial void PoisonFailed(ILogger logger, string messageId, string queue, Exception exception);
+
+        [LoggerMessage(1304, LogLevel.Warning, "Message {MessageId} of queue {Queue} could not be released; it returns when its lease ends")]
+        public static partial void ReleaseFailed(ILogger logger, string messageId, string queue, Exception exception);
+    }
+}

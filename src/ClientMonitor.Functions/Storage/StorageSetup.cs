@@ -1,0 +1,117 @@
+using Azure.Identity;
+using ClientMonitor.Core.Operations;
+using ClientMonitor.Infrastructure.Operations;
+using ClientMonitor.Infrastructure.Queues;
+using ClientMonitor.Infrastructure.Storage;
+using ClientMonitor.Infrastructure.Tables;
+using Microsoft.Extensions.Options;
+
+namespace ClientMonitor.Functions.Storage;
+
+/// <summary>
+/// Where the app's tables and queues live. Read from the same settings the Functions host uses for
+/// <c>AzureWebJobsStorage</c>: either a connection string (the setting's own value, e.g.
+/// <c>UseDevelopmentStorage=true</c>), or identity-based <c>AzureWebJobsStorage__tableServiceUri</c> and
+/// <c>__queueServiceUri</c> with an optional <c>__clientId</c> of a user-assigned managed identity.
+/// </summary>
+public sealed class StorageOptions
+{
+    public const string Section = "AzureWebJobsStorage";
+
+    public string? ConnectionString { get; set; }
+
+    public Uri? TableServiceUri { get; set; }
+
+    public Uri? QueueServiceUri { get; set; }
+
+    public string? ClientId { get; set; }
+
+    internal static void Bind(StorageOptions options, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        options.ConnectionString = section.Value;
+        options.TableServiceUri = Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var table) ? table : null;
+        options.QueueServiceUri = Uri.TryCreate(section["queueServiceUri"], UriKind.Absolute, out var queue) ? queue : null;
+        options.ClientId = section["clientId"];
+    }
+}
+
+internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            try
+            {
+                var parsed = StorageConnectionString.Parse(options.ConnectionString);
+                return parsed.Credential is null
+                    ? ValidateOptionsResult.Fail("AzureWebJobsStorage: the connection string has no AccountName/AccountKey; use the service URIs with a managed identity instead.")
+                    : ValidateOptionsResult.Success;
+            }
+            catch (FormatException ex)
+            {
+                return ValidateOptionsResult.Fail("AzureWebJobsStorage: " + ex.Message);
+            }
+        }
+
+        if (options.TableServiceUri is null || options.QueueServiceUri is null)
+        {
+            return ValidateOptionsResult.Fail(
+                "AzureWebJobsStorage is not set: give a connection string, or AzureWebJobsStorage__tableServiceUri and AzureWebJobsStorage__queueServiceUri for managed identity.");
+        }
+
+        return options.TableServiceUri.Scheme == Uri.UriSchemeHttps && options.QueueServiceUri.Scheme == Uri.UriSchemeHttps
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("AzureWebJobsStorage service URIs must be https: tokens are never sent in clear text.");
+    }
+}
+
+public static class StorageSetup
+{
+    /// <summary>Every table the app uses; created at start-up in development, by the infrastructure in Azure.</summary>
+    public static readonly IReadOnlyList<string> Tables = [TableFunctionActivityLog.TableName, PoisonMessageStore.TableName];
+
+    /// <summary>Every queue the app uses, with the poison twins operators read.</summary>
+    public static readonly IReadOnlyList<string> Queues =
+    [
+        QueueNames.MonitorClient, QueueNames.PoisonOf(QueueNames.MonitorClient),
+        QueueNames.Notifications, QueueNames.PoisonOf(QueueNames.Notifications),
+    ];
+
+    public static IServiceCollection AddClientMonitorStorage(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>()
+            .Configure<IConfiguration>(StorageOptions.Bind)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+
+        services.AddSingleton(sp =>
+        {
+            var (options, clientOptions) = Resolve(sp);
+            return options.ConnectionString is { Length: > 0 } cs
+                ? new TableServiceClient(StorageConnectionString.Parse(cs).TableEndpoint, StorageConnectionString.Parse(cs).Credential!, clientOptions)
+                : new TableServiceClient(options.TableServiceUri!, Credential(options), clientOptions);
+        });
+        services.AddSingleton(sp =>
+        {
+            var (options, clientOptions) = Resolve(sp);
+            return options.ConnectionString is { Length: > 0 } cs
+                ? new QueueServiceClient(StorageConnectionString.Parse(cs).QueueEndpoint, StorageConnectionString.Parse(cs).Credential!, clientOptions)
+                : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
+        });
+
+        services.AddSingleton<IFunctionActivityLog, TableFunctionActivityLog>();
+        services.AddSingleton<PoisonMessageStore>();
+        services.AddSingleton<StorageInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
+        return services;
+    }
+
+    private static (StorageOptions Options, StorageClientOptions ClientOptions) Resolve(IServiceProvider services)
+        => (services.GetRequiredService<IOptions<StorageOptions>>().Value,
+            new StorageClientOptions { TimeProvider = services.GetRequiredService<TimeProvider>() });
+
+    private static DefaultAzureCredential Credential(StorageOptions options)
+        => new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId });
+}

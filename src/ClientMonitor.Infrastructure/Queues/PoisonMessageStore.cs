@@ -1,0 +1,83 @@
+using System.Globalization;
+using Azure;
+using ClientMonitor.Core.Operations;
+using ClientMonitor.Infrastructure.Tables;
+
+namespace ClientMonitor.Infrastructure.Queues;
+
+/// <summary>A message that failed too often, with why.</summary>
+public sealed record PoisonRecord(string QueueName, string MessageId, long DequeueCount, string Reason, string Text, DateTimeOffset FailedAt);
+
+/// <summary>
+/// Moves messages that cannot be processed to <c>&lt;queue&gt;-poison</c> (the name the Functions host uses) and
+/// records the reason in table <c>poisonmessages</c> (PartitionKey = source queue, RowKey = message id).
+/// </summary>
+/// <remarks>
+/// The copy is sent and the reason recorded before the original is deleted, so a crash in between can leave a
+/// duplicate in the poison queue but never loses the message.
+/// </remarks>
+public sealed class PoisonMessageStore(QueueServiceClient queues, TableServiceClient tables, TimeProvider timeProvider)
+{
+    public const string TableName = "poisonmessages";
+    private const int MaxReasonChars = 4_000;
+    private const int MaxTextChars = 30_000;
+    private readonly TableClient _table = tables.GetTableClient(TableName);
+
+    /// <summary>Copies <paramref name="message"/> to the poison queue, records <paramref name="reason"/>, deletes the original.</summary>
+    public async Task MoveAsync(QueueClient source, QueueMessage message, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(message);
+        var poison = queues.GetQueueClient(QueueNames.PoisonOf(source.Name));
+        await poison.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await poison.SendMessageAsync(message.Text ?? message.RawText, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await RecordAsync(source.Name, message.MessageId, message.DequeueCount, reason, message.Text ?? message.RawText, cancellationToken).ConfigureAwait(false);
+        await source.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records why a message failed for the last time, when someone else (the Functions host) moves it.
+    /// Recording the same message again overwrites the record.
+    /// </summary>
+    public async Task RecordAsync(string queueName, string messageId, long dequeueCount, string reason, string text, CancellationToken cancellationToken)
+    {
+        await _table.UpsertEntityAsync(
+            new PoisonEntity
+            {
+                PartitionKey = queueName,
+                RowKey = messageId,
+                DequeueCount = dequeueCount,
+                Reason = Truncate(reason, MaxReasonChars),
+                Text = Truncate(text, MaxTextChars),
+                FailedAt = timeProvider.GetUtcNow(),
+            },
+            TableUpdateMode.Replace,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<PoisonRecord>> ListAsync(string queueName, CancellationToken cancellationToken)
+    {
+        var result = new List<PoisonRecord>();
+        await foreach (var row in _table.QueryAsync<PoisonEntity>(TableFilter.Create($"PartitionKey eq {queueName}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new PoisonRecord(row.PartitionKey, row.RowKey, row.DequeueCount, row.Reason, row.Text, row.FailedAt));
+        }
+
+        return result;
+    }
+
+    private static string Truncate(string value, int max)
+        => value.Length <= max ? value : string.Create(CultureInfo.InvariantCulture, $"{value[..max]}… ({value.Length - max} more characters)");
+
+    private sealed class PoisonEntity : ITableEntity
+    {
+        public string PartitionKey { get; set; } = string.Empty;
+        public string RowKey { get; set; } = string.Empty;
+        public ETag ETag { get; set; }
+        public DateTimeOffset? Timestamp { get; set; }
+        public long DequeueCount { get; set; }
+        public string Reason { get; set; } = string.Empty;
+        public string Text { get; set; } = string.Empty;
+        public DateTimeOffset FailedAt { get; set; }
+    }
+}

@@ -1,0 +1,25 @@
+using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ClientMonitor.Functions.Tests;
+
+/// <summary>The real worker in-process, on the test Azurite, in the mode a test asks for.</summary>
+public sealed class WorkerFactory(string storageConnectionString, HostingMode mode) : WebApplicationFactory<Program>
+{
+    public static async Task<WorkerFactory> StartAsync(HostingMode mode = HostingMode.Functions)
+    {
+        var azurite = await Azurite.SharedAsync();
+        var factory = new WorkerFactory(azurite.ConnectionString, mode);
+        _ = factory.Server; // build and start the host now
+        return factory;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("AzureWebJobsStorage", storageConnectionString);
+        builder.UseSetting(FunctionsHosting.ModeSetting, mode.ToString());
+    }
+}
