@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs ClientMonitor locally: Azurite (from node_modules, data kept in .azurite/) and the worker in standalone mode,
+# which runs the timers and queue listeners of the function.json files itself. Ctrl-C stops both.
+# Set CLIENTMONITOR_URLS to change where the API listens (default http://localhost:7071).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -f node_modules/azurite/dist/src/azurite.js ] || npm ci --no-audit --no-fund
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+azurite_pid=""
+if port_open 10002 && port_open 10001; then
+  echo "Azurite (or another storage emulator) already listens on 10001/10002; using it."
+else
+  mkdir -p .azurite
+  node node_modules/azurite/dist/src/azurite.js --silent --location .azurite --debug .azurite/debug.log \
+    --skipApiVersionCheck --disableTelemetry &
+  azurite_pid=$!
+  trap '[ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null; wait 2>/dev/null; echo "Stopped."' EXIT
+  for _ in $(seq 1 100); do port_open 10002 && port_open 10001 && break; sleep 0.1; done
+  port_open 10002 || { echo "Azurite did not start; see .azurite/debug.log" >&2; exit 1; }
+fi
+
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+export ASPNETCORE_URLS="${CLIENTMONITOR_URLS:-http://localhost:7071}"
+echo "ClientMonitor: API on $ASPNETCORE_URLS (health: $ASPNETCORE_URLS/api/health). Ctrl-C to stop."
+dotnet run --project src/ClientMonitor.Functions -c Release -- "$@"
