@@ -25,40 +25,34 @@ public sealed partial class FunctionRunner
 
     public IReadOnlyCollection<string> TimerFunctionNames => _timerFunctions.Keys;
 
-    public async Task RunQueueAsync(QueueInvocation invocation, CancellationToken cancellationToken)
+    public Task RunQueueAsync(QueueInvocation invocation, CancellationToken cancellationToken)
     {
         var handler = _queueFunctions.GetValueOrDefault(invocation.FunctionName)
             ?? throw new InvalidOperationException($"No queue function named '{invocation.FunctionName}' is registered.");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_settings.FunctionTimeout);
         Log.QueueInvocationStarted(_logger, invocation.FunctionName, invocation.MessageId, invocation.DequeueCount);
-        try
-        {
-            await handler.RunAsync(invocation, timeout.Token);
-            Log.InvocationSucceeded(_logger, invocation.FunctionName);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.InvocationFailed(_logger, invocation.FunctionName, ex);
-            throw;
-        }
+        return RunWithTimeoutAsync(invocation.FunctionName, token => handler.RunAsync(invocation, token), cancellationToken);
     }
 
-    public async Task RunTimerAsync(TimerInvocation invocation, CancellationToken cancellationToken)
+    public Task RunTimerAsync(TimerInvocation invocation, CancellationToken cancellationToken)
     {
         var handler = _timerFunctions.GetValueOrDefault(invocation.FunctionName)
             ?? throw new InvalidOperationException($"No timer function named '{invocation.FunctionName}' is registered.");
+        Log.TimerInvocationStarted(_logger, invocation.FunctionName, invocation.ScheduledFor, invocation.IsPastDue);
+        return RunWithTimeoutAsync(invocation.FunctionName, token => handler.RunAsync(invocation, token), cancellationToken);
+    }
+
+    private async Task RunWithTimeoutAsync(string functionName, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_settings.FunctionTimeout);
-        Log.TimerInvocationStarted(_logger, invocation.FunctionName, invocation.ScheduledFor, invocation.IsPastDue);
         try
         {
-            await handler.RunAsync(invocation, timeout.Token);
-            Log.InvocationSucceeded(_logger, invocation.FunctionName);
+            await run(timeout.Token);
+            Log.InvocationSucceeded(_logger, functionName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.InvocationFailed(_logger, invocation.FunctionName, ex);
+            Log.InvocationFailed(_logger, functionName, ex);
             throw;
         }
     }
