@@ -75,13 +75,7 @@ internal sealed class TableStorageHealthCheck(TableServiceClient tables) : IHeal
         }
     }
 
-    private sealed class ProbeEntity : ITableEntity
-    {
-        public string PartitionKey { get; set; } = string.Empty;
-        public string RowKey { get; set; } = string.Empty;
-        public Azure.ETag ETag { get; set; }
-        public DateTimeOffset? Timestamp { get; set; }
-    }
+    private sealed class ProbeEntity : TableEntity;
 }
 
 internal sealed class QueueStorageHealthCheck(QueueServiceClient queues) : IHealthCheck

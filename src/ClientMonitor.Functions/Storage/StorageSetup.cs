@@ -89,15 +89,15 @@ public static class StorageSetup
         services.AddSingleton(sp =>
         {
             var (options, clientOptions) = Resolve(sp);
-            return options.ConnectionString is { Length: > 0 } cs
-                ? new TableServiceClient(StorageConnectionString.Parse(cs).TableEndpoint, StorageConnectionString.Parse(cs).Credential!, clientOptions)
+            return options.ConnectionString is { Length: > 0 } cs && StorageConnectionString.Parse(cs) is var parsed
+                ? new TableServiceClient(parsed.TableEndpoint, parsed.Credential!, clientOptions)
                 : new TableServiceClient(options.TableServiceUri!, Credential(options), clientOptions);
         });
         services.AddSingleton(sp =>
         {
             var (options, clientOptions) = Resolve(sp);
-            return options.ConnectionString is { Length: > 0 } cs
-                ? new QueueServiceClient(StorageConnectionString.Parse(cs).QueueEndpoint, StorageConnectionString.Parse(cs).Credential!, clientOptions)
+            return options.ConnectionString is { Length: > 0 } cs && StorageConnectionString.Parse(cs) is var parsed
+                ? new QueueServiceClient(parsed.QueueEndpoint, parsed.Credential!, clientOptions)
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Infrastructure.Tables;
 
@@ -52,12 +51,8 @@ public sealed class TableFunctionActivityLog(TableServiceClient tables) : IFunct
     private static string RowKey(DateTimeOffset at, string invocationId)
         => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "_" + invocationId;
 
-    private sealed class ActivityEntity : ITableEntity
+    private sealed class ActivityEntity : TableEntity
     {
-        public string PartitionKey { get; set; } = string.Empty;
-        public string RowKey { get; set; } = string.Empty;
-        public ETag ETag { get; set; }
-        public DateTimeOffset? Timestamp { get; set; }
         public TriggerKind Trigger { get; set; }
         public string InvocationId { get; set; } = string.Empty;
         public DateTimeOffset At { get; set; }

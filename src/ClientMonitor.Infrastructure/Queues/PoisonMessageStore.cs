@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Infrastructure.Tables;
 
@@ -69,12 +68,8 @@ public sealed class PoisonMessageStore(QueueServiceClient queues, TableServiceCl
     private static string Truncate(string value, int max)
         => value.Length <= max ? value : string.Create(CultureInfo.InvariantCulture, $"{value[..max]}… ({value.Length - max} more characters)");
 
-    private sealed class PoisonEntity : ITableEntity
+    private sealed class PoisonEntity : TableEntity
     {
-        public string PartitionKey { get; set; } = string.Empty;
-        public string RowKey { get; set; } = string.Empty;
-        public ETag ETag { get; set; }
-        public DateTimeOffset? Timestamp { get; set; }
         public long DequeueCount { get; set; }
         public string Reason { get; set; } = string.Empty;
         public string Text { get; set; } = string.Empty;
