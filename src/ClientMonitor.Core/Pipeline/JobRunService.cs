@@ -1,0 +1,143 @@
+using System.Globalization;
+using ClientMonitor.Core.Providers;
+
+namespace ClientMonitor.Core.Pipeline;
+
+/// <summary>A request to run a job now. <c>ClientIds</c> null means every active client of the business.</summary>
+public sealed record StartJobRequest(string BusinessId, JobType JobType, IReadOnlyList<string>? ClientIds, bool ForceMock, string Trigger, string? ScheduleId = null);
+
+/// <summary>Either the started run, or why it could not start (unknown or inactive client ids, unsupported type).</summary>
+public sealed record StartJobResult(JobRun? JobRun, string? Field, string? Error)
+{
+    public static StartJobResult Started(JobRun run) => new(run, null, null);
+
+    public static StartJobResult Invalid(string field, string error) => new(null, field, error);
+}
+
+/// <summary>
+/// Starts job runs (fan-out: one <c>monitor-client</c> message per client) and collects their results (fan-in:
+/// ETag-checked counters; the last client to finish sets the final status from the client runs).
+/// </summary>
+public sealed class JobRunService(IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider)
+{
+    public async Task<StartJobResult> StartAsync(StartJobRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.JobType == JobType.NotificationDigest)
+        {
+            return StartJobResult.Invalid("job_type", "notification_digest runs are started by the digest scheduler, not as a monitoring job.");
+        }
+
+        var all = await clients.ListAsync(request.BusinessId, cancellationToken).ConfigureAwait(false);
+        List<Clients.Client> selected;
+        if (request.ClientIds is null)
+        {
+            selected = all.Where(c => c.IsActive).ToList();
+        }
+        else
+        {
+            var byId = all.ToDictionary(c => c.Id, StringComparer.Ordinal);
+            var unknown = request.ClientIds.Where(id => !byId.ContainsKey(id)).ToList();
+            if (unknown.Count > 0)
+            {
+                return StartJobResult.Invalid("client_ids", "Unknown client id(s): " + string.Join(", ", unknown));
+            }
+
+            var inactive = request.ClientIds.Where(id => !byId[id].IsActive).ToList();
+            if (inactive.Count > 0)
+            {
+                return StartJobResult.Invalid("client_ids", "Inactive client id(s): " + string.Join(", ", inactive));
+            }
+
+            selected = request.ClientIds.Distinct(StringComparer.Ordinal).Select(id => byId[id]).ToList();
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var usesMocks = providers.Resolve(request.ForceMock).UsesMocks;
+        var run = new JobRun(
+            NewJobRunId(now), request.BusinessId, request.JobType, JobRunStatus.Running, request.Trigger, request.ScheduleId,
+            request.ClientIds, request.ForceMock, usesMocks, selected.Count, 0, 0, RunCounts.Zero, now, null, null);
+        if (selected.Count == 0)
+        {
+            run = run with { Status = JobRunStatus.Completed, CompletedAt = now };
+        }
+
+        var clientRuns = selected.Select(c => ClientRun.Pending(run.Id, run.BusinessId, c.Id, c.Name)).ToList();
+        await jobRuns.CreateAsync(run, clientRuns, cancellationToken).ConfigureAwait(false);
+        foreach (var client in selected)
+        {
+            await queue.EnqueueMonitorClientAsync(new MonitorClientMessage(MonitorClientMessage.CurrentVersion, run.BusinessId, run.Id, client.Id), cancellationToken).ConfigureAwait(false);
+        }
+
+        return StartJobResult.Started(run);
+    }
+
+    /// <summary>
+    /// Adds a finished client run to its job run exactly once. The client run is stored finished first, then the job
+    /// run's counters grow (ETag-checked), then the client run is marked counted. A crash between the last two steps
+    /// can add a client twice to the running counters, which is why the final totals are recomputed from the client
+    /// runs by whoever finishes last.
+    /// </summary>
+    public async Task<JobRun> RecordClientFinishedAsync(ClientRun clientRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientRun);
+        if (clientRun.Counted)
+        {
+            return (await jobRuns.GetAsync(clientRun.BusinessId, clientRun.JobRunId, cancellationToken).ConfigureAwait(false))!;
+        }
+
+        await jobRuns.SaveClientRunAsync(clientRun, cancellationToken).ConfigureAwait(false);
+        var failed = clientRun.Status == ClientRunStatus.Failed ? 1 : 0;
+        var updated = await jobRuns.UpdateAsync(
+            clientRun.BusinessId,
+            clientRun.JobRunId,
+            run => run.IsFinished ? null : run with
+            {
+                ClientsFinished = run.ClientsFinished + 1,
+                ClientsFailed = run.ClientsFailed + failed,
+                Counts = run.Counts.Add(clientRun.Counts),
+            },
+            cancellationToken).ConfigureAwait(false);
+        await jobRuns.SaveClientRunAsync(clientRun with { Counted = true }, cancellationToken).ConfigureAwait(false);
+
+        return updated.ClientsFinished >= updated.ClientsTotal && !updated.IsFinished
+            ? await TryFinalizeAsync(updated, cancellationToken).ConfigureAwait(false)
+            : updated;
+    }
+
+    private async Task<JobRun> TryFinalizeAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var clientRuns = await jobRuns.ListClientRunsAsync(run.Id, cancellationToken).ConfigureAwait(false);
+        if (clientRuns.Count < run.ClientsTotal || clientRuns.Any(c => !c.IsFinished))
+        {
+            return run;
+        }
+
+        var failed = clientRuns.Count(c => c.Status == ClientRunStatus.Failed);
+        var counts = clientRuns.Aggregate(RunCounts.Zero, (sum, c) => sum.Add(c.Counts));
+        var status = failed == 0 ? JobRunStatus.Completed : failed == clientRuns.Count ? JobRunStatus.Failed : JobRunStatus.PartiallyFailed;
+        var now = timeProvider.GetUtcNow();
+        return await jobRuns.UpdateAsync(
+            run.BusinessId,
+            run.Id,
+            current => current.IsFinished ? null : current with
+            {
+                Status = status,
+                ClientsFinished = clientRuns.Count,
+                ClientsFailed = failed,
+                Counts = counts,
+                CompletedAt = now,
+                Error = failed == 0 ? null : $"{failed} of {clientRuns.Count} client run(s) failed",
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Inverted ticks then 8 random hex digits: ids sort newest first in storage, and never collide in practice.
+    /// </summary>
+    public static string NewJobRunId(DateTimeOffset now)
+        => (DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>True for a string shaped like <see cref="NewJobRunId"/>; anything else is rejected before a lookup.</summary>
+    public static bool IsJobRunId(string? id) => id is { Length: 27 } && id.All(char.IsAsciiHexDigitLower);
+}

@@ -1,0 +1,104 @@
+namespace ClientMonitor.Core.Pipeline;
+
+/// <summary>Stored and sent as snake_case (<c>client_monitoring</c>); <c>NotificationDigest</c> is run by the digest feature.</summary>
+public enum JobType
+{
+    ClientMonitoring,
+    SearchOnly,
+    NotificationDigest,
+}
+
+public enum JobRunStatus
+{
+    Running,
+    Completed,
+    PartiallyFailed,
+    Failed,
+}
+
+public enum ClientRunStatus
+{
+    Pending,
+    Completed,
+    Failed,
+}
+
+/// <summary>The counts a client run contributes to its job run.</summary>
+public sealed record RunCounts(int ItemsFound, int NewItems, int EventsCreated, int InsightsGenerated, int NotificationsCreated, int EmailsQueued)
+{
+    public static readonly RunCounts Zero = new(0, 0, 0, 0, 0, 0);
+
+    public RunCounts Add(RunCounts other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new(
+            ItemsFound + other.ItemsFound,
+            NewItems + other.NewItems,
+            EventsCreated + other.EventsCreated,
+            InsightsGenerated + other.InsightsGenerated,
+            NotificationsCreated + other.NotificationsCreated,
+            EmailsQueued + other.EmailsQueued);
+    }
+}
+
+/// <summary>
+/// One execution of a job over a set of clients: the orchestration record. While <c>Running</c>, counters grow as
+/// client runs finish (ETag-checked); the last client to finish recomputes them exactly from the client runs and sets
+/// the final status: <c>Completed</c> when every client run completed (some sources may have failed: see the client
+/// runs), <c>PartiallyFailed</c> when some client runs failed, <c>Failed</c> when all did.
+/// </summary>
+public sealed record JobRun(
+    string Id,
+    string BusinessId,
+    JobType JobType,
+    JobRunStatus Status,
+    string Trigger,
+    string? ScheduleId,
+    IReadOnlyList<string>? RequestedClientIds,
+    bool ForceMock,
+    bool UsedMockProviders,
+    int ClientsTotal,
+    int ClientsFinished,
+    int ClientsFailed,
+    RunCounts Counts,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt,
+    string? Error)
+{
+    public TimeSpan? Duration => CompletedAt - StartedAt;
+
+    public bool IsFinished => Status != JobRunStatus.Running;
+}
+
+/// <summary>
+/// The part of a job run for one client. <c>FailedSources</c> names each provider that failed and why
+/// (<c>news_api: 429 rate limited</c>) while the run went on with the others. <c>Counted</c> records that the counts
+/// were added to the job run, so a redelivered message never adds them twice.
+/// </summary>
+public sealed record ClientRun(
+    string JobRunId,
+    string BusinessId,
+    string ClientId,
+    string ClientName,
+    ClientRunStatus Status,
+    RunCounts Counts,
+    IReadOnlyList<string> SourcesUsed,
+    IReadOnlyList<string> FailedSources,
+    string? CrmProvider,
+    string? Error,
+    int Attempts,
+    bool Counted,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt)
+{
+    public bool IsFinished => Status != ClientRunStatus.Pending;
+
+    public static ClientRun Pending(string jobRunId, string businessId, string clientId, string clientName) =>
+        new(jobRunId, businessId, clientId, clientName, ClientRunStatus.Pending, RunCounts.Zero, [], [], null, null, 0, false, null, null);
+}
+
+/// <summary>The <c>monitor-client</c> queue message: which client of which job run to process. Version 1.</summary>
+public sealed record MonitorClientMessage(int Version, string BusinessId, string JobRunId, string ClientId)
+{
+    public const int CurrentVersion = 1;
+}

@@ -1,0 +1,285 @@
+using ClientMonitor.Core.Clients;
+using ClientMonitor.Core.Preferences;
+using ClientMonitor.Core.Providers;
+using ClientMonitor.Core.Tenancy;
+
+namespace ClientMonitor.Core.Pipeline;
+
+/// <summary>Tunables of one client run; the defaults are the seed's.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>At most this many events per client per run, most relevant first (seed: 5).</summary>
+    public int MaxEventsPerClient { get; set; } = 5;
+
+    /// <summary>Events at or above this relevance get insights (seed: 0.7).</summary>
+    public double InsightThreshold { get; set; } = 0.7;
+
+    public int MaxResultsPerSource { get; set; } = 10;
+
+    /// <summary>How many items are classified at once (LLM calls in flight per client).</summary>
+    public int ClassificationParallelism { get; set; } = 4;
+}
+
+/// <summary>The storage a client run reads and writes.</summary>
+public sealed record PipelineStores(
+    ITenantStore Tenants,
+    IClientStore Clients,
+    IPreferenceStore Preferences,
+    IRawDataStore RawData,
+    IEventStore Events,
+    INotificationStore Notifications,
+    IEmailLogStore EmailLogs,
+    IJobRunStore JobRuns,
+    IWorkDispatcher Queue);
+
+/// <summary>A message that can never succeed (its job run or client run does not exist); retrying will not help.</summary>
+public sealed class UnprocessableMessageException(string message) : Exception(message);
+
+/// <summary>
+/// Runs one client of a job run: search all sources in parallel → deduplicate → save raw data → CRM enrichment →
+/// classify new items → at most N events, most relevant first → insights for relevant events → in-app
+/// notifications and instant emails. Every row written has an id derived from its natural key, so a redelivered
+/// message writes nothing new; a client run already finished and counted is not run again.
+/// </summary>
+public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatalog catalog, JobRunService jobRunService, PipelineOptions options, TimeProvider timeProvider)
+{
+    /// <param name="message">The queue message.</param>
+    /// <param name="isLastAttempt">When true, a failure is recorded on the client run (and counted) before it is rethrown.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    public async Task<ClientRun> ProcessAsync(MonitorClientMessage message, bool isLastAttempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Version != MonitorClientMessage.CurrentVersion)
+        {
+            throw new UnprocessableMessageException($"Unsupported message version {message.Version}.");
+        }
+
+        var jobRun = await stores.JobRuns.GetAsync(message.BusinessId, message.JobRunId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableMessageException($"Job run {message.JobRunId} does not exist in business {message.BusinessId}.");
+        var clientRun = await stores.JobRuns.GetClientRunAsync(message.JobRunId, message.ClientId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableMessageException($"Client {message.ClientId} is not part of job run {message.JobRunId}.");
+
+        if (clientRun.IsFinished)
+        {
+            // A redelivery: the work is done; make sure it was counted, then stop.
+            await jobRunService.RecordClientFinishedAsync(clientRun, cancellationToken).ConfigureAwait(false);
+            return clientRun;
+        }
+
+        var startedAt = timeProvider.GetUtcNow();
+        clientRun = clientRun with { Attempts = clientRun.Attempts + 1, StartedAt = clientRun.StartedAt ?? startedAt };
+        ClientRun finished;
+        try
+        {
+            var client = await stores.Clients.GetAsync(message.BusinessId, message.ClientId, cancellationToken).ConfigureAwait(false);
+            finished = client is null
+                ? clientRun with { Status = ClientRunStatus.Failed, Error = "The client no longer exists.", CompletedAt = timeProvider.GetUtcNow() }
+                : await RunAsync(jobRun, clientRun, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (isLastAttempt && ex is not OperationCanceledException)
+        {
+            var failed = clientRun with { Status = ClientRunStatus.Failed, Error = ex.Message, CompletedAt = timeProvider.GetUtcNow() };
+            await jobRunService.RecordClientFinishedAsync(failed, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        await jobRunService.RecordClientFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
+        return finished;
+    }
+
+    private async Task<ClientRun> RunAsync(JobRun jobRun, ClientRun clientRun, Client client, CancellationToken cancellationToken)
+    {
+        var providers = catalog.Resolve(jobRun.UsedMockProviders);
+        var failedSources = new List<string>();
+
+        // 1. Search every source at once; a failing source is recorded and the others carry on.
+        var request = new SearchRequest(client, DateOnly.FromDateTime(jobRun.StartedAt.UtcDateTime), options.MaxResultsPerSource);
+        var outcomes = await Task.WhenAll(providers.Search.Select(p => SearchAsync(p, request, cancellationToken))).ConfigureAwait(false);
+        failedSources.AddRange(outcomes.Where(o => o.Error is not null).Select(o => o.Error!));
+        var sourcesUsed = outcomes.Where(o => o.Error is null).Select(o => o.Source).ToList();
+        if (sourcesUsed.Count == 0 && providers.Search.Count > 0)
+        {
+            return clientRun with
+            {
+                Status = ClientRunStatus.Failed,
+                FailedSources = failedSources,
+                Error = "Every search source failed.",
+                CompletedAt = timeProvider.GetUtcNow(),
+            };
+        }
+
+        // 2. Deduplicate across sources, 3. save raw data; items already processed by an earlier run are not new.
+        var items = Deduplication.Distinct(outcomes.SelectMany(o => o.Items));
+        var now = timeProvider.GetUtcNow();
+        var pending = new List<(SearchItem Item, RawDataRecord Raw)>();
+        foreach (var item in items)
+        {
+            var hash = Deduplication.ContentHash(item);
+            var raw = new RawDataRecord(StableId.From("raw", client.BusinessId, client.Id, hash), client.BusinessId, client.Id, item.Source, item.RawJson, hash, false, null, now, null);
+            var stored = await stores.RawData.AddIfAbsentAsync(raw, cancellationToken).ConfigureAwait(false);
+            if (!stored.IsProcessed)
+            {
+                pending.Add((item, stored));
+            }
+        }
+
+        var counts = RunCounts.Zero with { ItemsFound = items.Count, NewItems = pending.Count };
+        if (jobRun.JobType == JobType.SearchOnly)
+        {
+            return Finish(clientRun, counts, sourcesUsed, failedSources, null);
+        }
+
+        // 4. CRM enrichment from the first CRM that knows the client.
+        CrmContext? crm = null;
+        var crmProvider = providers.Crm.FirstOrDefault(c => c.CanEnrich(client));
+        if (crmProvider is not null)
+        {
+            try
+            {
+                crm = await crmProvider.EnrichAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProviderException ex)
+            {
+                failedSources.Add($"{crmProvider.Name}: {ex.Kind}: {ex.Message}");
+            }
+        }
+
+        // 5. Classify new items; 6. keep the most relevant as events.
+        var classified = await ClassifyAsync(providers.Classifier, pending, client, now, cancellationToken).ConfigureAwait(false);
+        var chosen = classified
+            .OrderByDescending(c => c.Classification.Relevance)
+            .ThenByDescending(c => c.Item.PublishedAt)
+            .ThenBy(c => c.Raw.Id, StringComparer.Ordinal)
+            .Take(options.MaxEventsPerClient)
+            .ToList();
+        foreach (var skipped in classified.Except(chosen))
+        {
+            await stores.RawData.MarkProcessedAsync(skipped.Raw, null, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var users = await stores.Tenants.ListUsersAsync(client.BusinessId, cancellationToken).ConfigureAwait(false);
+        var preferences = await stores.Preferences.ListAsync(client.BusinessId, cancellationToken).ConfigureAwait(false);
+        var events = 0;
+        var insights = 0;
+        var notifications = 0;
+        var emails = 0;
+        foreach (var (item, raw, classification) in chosen)
+        {
+            var monitoringEvent = new MonitoringEvent(
+                StableId.From("event", raw.Id), client.BusinessId, client.Id, jobRun.Id, item.Title, item.Snippet, item.Url, item.Source, item.PublishedAt,
+                classification.Category, classification.Relevance, classification.Sentiment, classification.Risk, classification.Classifier, classification.Note, crm, null, now);
+
+            // 8. Insights for the relevant ones (computed before saving so the event is written once).
+            if (monitoringEvent.Relevance >= options.InsightThreshold)
+            {
+                monitoringEvent = monitoringEvent with { Insight = await providers.Insights.GenerateAsync(monitoringEvent, client, crm, cancellationToken).ConfigureAwait(false) };
+                insights++;
+            }
+
+            await stores.Events.UpsertAsync(monitoringEvent, cancellationToken).ConfigureAwait(false);
+            await stores.RawData.MarkProcessedAsync(raw, monitoringEvent.Id, now, cancellationToken).ConfigureAwait(false);
+            events++;
+
+            // 7. Recipients by preference; 9. in-app notifications and instant emails.
+            var (n, e) = await NotifyAsync(jobRun, client, monitoringEvent, users, preferences, now, cancellationToken).ConfigureAwait(false);
+            notifications += n;
+            emails += e;
+        }
+
+        counts = counts with { EventsCreated = events, InsightsGenerated = insights, NotificationsCreated = notifications, EmailsQueued = emails };
+        return Finish(clientRun, counts, sourcesUsed, failedSources, crmProvider?.Name);
+    }
+
+    private ClientRun Finish(ClientRun clientRun, RunCounts counts, List<string> sourcesUsed, List<string> failedSources, string? crmProvider) => clientRun with
+    {
+        Status = ClientRunStatus.Completed,
+        Counts = counts,
+        SourcesUsed = sourcesUsed,
+        FailedSources = failedSources,
+        CrmProvider = crmProvider,
+        CompletedAt = timeProvider.GetUtcNow(),
+    };
+
+    private async Task<(int Notifications, int Emails)> NotifyAsync(
+        JobRun jobRun, Client client, MonitoringEvent monitoringEvent, IReadOnlyList<User> users, IReadOnlyList<UserPreferences> preferences, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var notifications = 0;
+        var emails = 0;
+        foreach (var user in users)
+        {
+            var userPreferences = preferences.FirstOrDefault(p => p.UserId == user.Id) ?? UserPreferences.Default(user.BusinessId, user.Id, now);
+            var decision = NotificationRules.Decide(userPreferences, client, monitoringEvent);
+            if (decision is null)
+            {
+                continue;
+            }
+
+            if (decision.InApp)
+            {
+                var notification = new Notification(
+                    StableId.From("notification", monitoringEvent.Id, user.Id), user.BusinessId, user.Id, monitoringEvent.Id, client.Id,
+                    monitoringEvent.Title, monitoringEvent.Category, monitoringEvent.Relevance, false, now, null);
+                if (await stores.Notifications.AddIfAbsentAsync(notification, cancellationToken).ConfigureAwait(false))
+                {
+                    notifications++;
+                }
+            }
+
+            // Daily and weekly users get the event in their digest instead.
+            if (decision.Email && decision.Frequency == NotificationFrequency.Instant)
+            {
+                var emailId = StableId.From("email", "event_notification", monitoringEvent.Id, user.Id);
+                var log = new EmailLog(
+                    emailId, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id, "event_notification", user.Email,
+                    Subject(client, monitoringEvent), Preview(monitoringEvent.Summary), EmailStatus.Pending, now);
+                if (await stores.EmailLogs.AddPendingIfAbsentAsync(log, cancellationToken).ConfigureAwait(false))
+                {
+                    emails++;
+                }
+
+                // Queued even when the log existed: a crash may have come between the two. The sender sends each
+                // email id once, so a second message is harmless, and a lost one would not be.
+                await stores.Queue.EnqueueEmailAsync(new EmailRequest(emailId, "event_notification", user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return (notifications, emails);
+    }
+
+    private static string Subject(Client client, MonitoringEvent monitoringEvent)
+    {
+        var subject = $"[{client.Name}] {monitoringEvent.Title}";
+        return subject.Length <= 150 ? subject : subject[..147] + "...";
+    }
+
+    private static string? Preview(string? text) => text is { Length: > 200 } ? text[..200] : text;
+
+    private async Task<List<(SearchItem Item, RawDataRecord Raw, Classification Classification)>> ClassifyAsync(
+        IEventClassifier classifier, List<(SearchItem Item, RawDataRecord Raw)> pending, Client client, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var results = new (SearchItem, RawDataRecord, Classification)[pending.Count];
+        await Parallel.ForAsync(
+            0,
+            pending.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ClassificationParallelism), CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var (item, raw) = pending[i];
+                var input = new ClassificationInput(item.Title, item.Snippet, item.Source, item.Publisher, item.PublishedAt, client, now);
+                results[i] = (item, raw, await classifier.ClassifyAsync(input, ct).ConfigureAwait(false));
+            }).ConfigureAwait(false);
+        return [.. results];
+    }
+
+    private static async Task<(string Source, IReadOnlyList<SearchItem> Items, string? Error)> SearchAsync(ISearchProvider provider, SearchRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (provider.Name, await provider.SearchAsync(request, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (ProviderException ex)
+        {
+            return (provider.Name, [], $"{provider.Name}: {ex.Kind}: {ex.Message}");
+        }
+    }
+}
