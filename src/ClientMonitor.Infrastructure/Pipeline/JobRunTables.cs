@@ -1,0 +1,168 @@
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Infrastructure.Tables;
+
+namespace ClientMonitor.Infrastructure.Pipeline;
+
+/// <summary>
+/// <c>jobruns</c>: PK business, RK job run id (inverted ticks first, so a partition reads newest first).
+/// <c>clientruns</c>: PK job run id, RK client id (a job run's clients are one partition, read whole at fan-in).
+/// </summary>
+public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
+{
+    public const string JobRunsTable = "jobruns";
+    public const string ClientRunsTable = "clientruns";
+
+    private readonly TableClient _jobRuns = tables.GetTableClient(JobRunsTable);
+    private readonly TableClient _clientRuns = tables.GetTableClient(ClientRunsTable);
+
+    public async Task CreateAsync(JobRun jobRun, IReadOnlyList<ClientRun> clientRuns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobRun);
+        ArgumentNullException.ThrowIfNull(clientRuns);
+        // Client runs first: once the job run is visible, every client it counts exists.
+        await Parallel.ForEachAsync(
+            clientRuns,
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (run, ct) => await SaveClientRunAsync(run, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await _jobRuns.AddEntityAsync(JobRunEntity.From(jobRun), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<JobRun?> GetAsync(string businessId, string jobRunId, CancellationToken cancellationToken)
+        => (await _jobRuns.GetEntityIfExistsAsync<JobRunEntity>(businessId, jobRunId, cancellationToken).ConfigureAwait(false))?.ToJobRun();
+
+    public async Task<IReadOnlyList<JobRun>> ListRecentAsync(string businessId, int limit, CancellationToken cancellationToken)
+    {
+        var result = new List<JobRun>();
+        await foreach (var row in _jobRuns.QueryAsync<JobRunEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(row.ToJobRun());
+            if (result.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    public async Task<JobRun> UpdateAsync(string businessId, string jobRunId, Func<JobRun, JobRun?> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var row = await _jobRuns.UpdateWithRetryAsync<JobRunEntity>(
+            businessId,
+            jobRunId,
+            entity =>
+            {
+                var updated = change(entity.ToJobRun());
+                if (updated is null)
+                {
+                    return false;
+                }
+
+                entity.CopyFrom(updated);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return row.ToJobRun();
+    }
+
+    public async Task<ClientRun?> GetClientRunAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
+        => (await _clientRuns.GetEntityIfExistsAsync<ClientRunEntity>(jobRunId, clientId, cancellationToken).ConfigureAwait(false))?.ToClientRun();
+
+    public async Task<IReadOnlyList<ClientRun>> ListClientRunsAsync(string jobRunId, CancellationToken cancellationToken)
+        => (await _clientRuns.ListAsync<ClientRunEntity>(TableFilter.Create($"PartitionKey eq {jobRunId}"), cancellationToken).ConfigureAwait(false)).Select(r => r.ToClientRun()).ToList();
+
+    public async Task SaveClientRunAsync(ClientRun clientRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientRun);
+        await _clientRuns.UpsertEntityAsync(ClientRunEntity.From(clientRun), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class JobRunEntity : TableEntity
+    {
+        public JobType JobType { get; set; }
+        public JobRunStatus Status { get; set; }
+        public string Trigger { get; set; } = string.Empty;
+        public string? ScheduleId { get; set; }
+        public string? RequestedClientIdsJson { get; set; }
+        public bool ForceMock { get; set; }
+        public bool UsedMockProviders { get; set; }
+        public int ClientsTotal { get; set; }
+        public int ClientsFinished { get; set; }
+        public int ClientsFailed { get; set; }
+        public string CountsJson { get; set; } = "{}";
+        public DateTimeOffset StartedAt { get; set; }
+        public DateTimeOffset? CompletedAt { get; set; }
+        public string? Error { get; set; }
+
+        public static JobRunEntity From(JobRun run)
+        {
+            var entity = new JobRunEntity { PartitionKey = run.BusinessId, RowKey = run.Id };
+            entity.CopyFrom(run);
+            return entity;
+        }
+
+        public void CopyFrom(JobRun run)
+        {
+            JobType = run.JobType;
+            Status = run.Status;
+            Trigger = run.Trigger;
+            ScheduleId = run.ScheduleId;
+            RequestedClientIdsJson = run.RequestedClientIds is null ? null : WireJson.Serialize(run.RequestedClientIds);
+            ForceMock = run.ForceMock;
+            UsedMockProviders = run.UsedMockProviders;
+            ClientsTotal = run.ClientsTotal;
+            ClientsFinished = run.ClientsFinished;
+            ClientsFailed = run.ClientsFailed;
+            CountsJson = WireJson.Serialize(run.Counts);
+            StartedAt = run.StartedAt;
+            CompletedAt = run.CompletedAt;
+            Error = run.Error;
+        }
+
+        public JobRun ToJobRun() => new(
+            RowKey, PartitionKey, JobType, Status, Trigger, ScheduleId,
+            RequestedClientIdsJson is null ? null : WireJson.Deserialize<List<string>>(RequestedClientIdsJson),
+            ForceMock, UsedMockProviders, ClientsTotal, ClientsFinished, ClientsFailed,
+            WireJson.Deserialize<RunCounts>(CountsJson) ?? RunCounts.Zero, StartedAt, CompletedAt, Error);
+    }
+
+    private sealed class ClientRunEntity : TableEntity
+    {
+        public string BusinessId { get; set; } = string.Empty;
+        public string ClientName { get; set; } = string.Empty;
+        public ClientRunStatus Status { get; set; }
+        public string CountsJson { get; set; } = "{}";
+        public string SourcesUsedJson { get; set; } = "[]";
+        public string FailedSourcesJson { get; set; } = "[]";
+        public string? CrmProvider { get; set; }
+        public string? Error { get; set; }
+        public int Attempts { get; set; }
+        public bool Counted { get; set; }
+        public DateTimeOffset? StartedAt { get; set; }
+        public DateTimeOffset? CompletedAt { get; set; }
+
+        public static ClientRunEntity From(ClientRun r) => new()
+        {
+            PartitionKey = r.JobRunId,
+            RowKey = r.ClientId,
+            BusinessId = r.BusinessId,
+            ClientName = r.ClientName,
+            Status = r.Status,
+            CountsJson = WireJson.Serialize(r.Counts),
+            SourcesUsedJson = WireJson.Serialize(r.SourcesUsed),
+            FailedSourcesJson = WireJson.Serialize(r.FailedSources),
+            CrmProvider = r.CrmProvider,
+            Error = r.Error is { Length: > 4000 } e ? e[..4000] : r.Error,
+            Attempts = r.Attempts,
+            Counted = r.Counted,
+            StartedAt = r.StartedAt,
+            CompletedAt = r.CompletedAt,
+        };
+
+        public ClientRun ToClientRun() => new(
+            PartitionKey, BusinessId, RowKey, ClientName, Status, WireJson.Deserialize<RunCounts>(CountsJson) ?? RunCounts.Zero,
+            WireJson.Deserialize<List<string>>(SourcesUsedJson) ?? [], WireJson.Deserialize<List<string>>(FailedSourcesJson) ?? [],
+            CrmProvider, Error, Attempts, Counted, StartedAt, CompletedAt);
+    }
+}

@@ -1,0 +1,140 @@
+using ClientMonitor.Core.Clients;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Core.Preferences;
+using ClientMonitor.Core.Tenancy;
+using ClientMonitor.Infrastructure.Tables;
+
+namespace ClientMonitor.Infrastructure.Pipeline;
+
+/// <summary>
+/// Tables <c>businesses</c> (PK <c>business</c>, RK business id), <c>users</c> (PK business id, RK user id),
+/// <c>clients</c> (PK business id, RK client id) and <c>userpreferences</c> (PK business id, RK user id): every
+/// read names the business partition, so one tenant's query cannot reach another's rows.
+/// </summary>
+public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IClientStore, IPreferenceStore
+{
+    public const string BusinessesTable = "businesses";
+    public const string UsersTable = "users";
+    public const string ClientsTable = "clients";
+    public const string PreferencesTable = "userpreferences";
+    private const string BusinessPartition = "business";
+
+    private readonly TableClient _businesses = tables.GetTableClient(BusinessesTable);
+    private readonly TableClient _users = tables.GetTableClient(UsersTable);
+    private readonly TableClient _clients = tables.GetTableClient(ClientsTable);
+    private readonly TableClient _preferences = tables.GetTableClient(PreferencesTable);
+
+    public async Task<Business?> GetBusinessAsync(string businessId, CancellationToken cancellationToken)
+    {
+        var row = await _businesses.GetEntityIfExistsAsync<BusinessEntity>(BusinessPartition, businessId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : new Business(row.RowKey, row.Name, row.CreatedAt);
+    }
+
+    public async Task UpsertBusinessAsync(Business business, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(business);
+        await _businesses.UpsertEntityAsync(new BusinessEntity { PartitionKey = BusinessPartition, RowKey = business.Id, Name = business.Name, CreatedAt = business.CreatedAt }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<User?> GetUserAsync(string businessId, string userId, CancellationToken cancellationToken)
+    {
+        var row = await _users.GetEntityIfExistsAsync<UserEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
+        return row?.ToUser();
+    }
+
+    public async Task<IReadOnlyList<User>> ListUsersAsync(string businessId, CancellationToken cancellationToken)
+        => (await _users.ListAsync<UserEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false)).Select(u => u.ToUser()).ToList();
+
+    public async Task UpsertUserAsync(User user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        await _users.UpsertEntityAsync(
+            new UserEntity { PartitionKey = user.BusinessId, RowKey = user.Id, Email = user.Email, Name = user.Name, Role = user.Role, TimeZone = user.TimeZone },
+            TableUpdateMode.Replace,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    async Task<Client?> IClientStore.GetAsync(string businessId, string clientId, CancellationToken cancellationToken)
+        => (await _clients.GetEntityIfExistsAsync<ClientEntity>(businessId, clientId, cancellationToken).ConfigureAwait(false))?.ToClient();
+
+    async Task<IReadOnlyList<Client>> IClientStore.ListAsync(string businessId, CancellationToken cancellationToken)
+        => (await _clients.ListAsync<ClientEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false)).Select(c => c.ToClient()).ToList();
+
+    async Task IClientStore.UpsertAsync(Client client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await _clients.UpsertEntityAsync(ClientEntity.From(client), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    async Task<UserPreferences?> IPreferenceStore.GetAsync(string businessId, string userId, CancellationToken cancellationToken)
+    {
+        var row = await _preferences.GetEntityIfExistsAsync<PreferencesEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : WireJson.Deserialize<UserPreferences>(row.Json);
+    }
+
+    async Task<IReadOnlyList<UserPreferences>> IPreferenceStore.ListAsync(string businessId, CancellationToken cancellationToken)
+        => (await _preferences.ListAsync<PreferencesEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false))
+            .Select(p => WireJson.Deserialize<UserPreferences>(p.Json)!).ToList();
+
+    async Task IPreferenceStore.UpsertAsync(UserPreferences preferences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(preferences);
+        await _preferences.UpsertEntityAsync(
+            new PreferencesEntity { PartitionKey = preferences.BusinessId, RowKey = preferences.UserId, Json = WireJson.Serialize(preferences) },
+            TableUpdateMode.Replace,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class BusinessEntity : TableEntity
+    {
+        public string Name { get; set; } = string.Empty;
+        public DateTimeOffset CreatedAt { get; set; }
+    }
+
+    private sealed class UserEntity : TableEntity
+    {
+        public string Email { get; set; } = string.Empty;
+        public string Name { get; set; } = string.Empty;
+        public UserRole Role { get; set; }
+        public string TimeZone { get; set; } = "UTC";
+
+        public User ToUser() => new(RowKey, PartitionKey, Email, Name, Role, TimeZone);
+    }
+
+    private sealed class ClientEntity : TableEntity
+    {
+        public string Name { get; set; } = string.Empty;
+        public string? Domain { get; set; }
+        public string? Industry { get; set; }
+        public string KeywordsJson { get; set; } = "[]";
+        public string AssignedUserIdsJson { get; set; } = "[]";
+        public string? SalesforceAccountId { get; set; }
+        public string? HubSpotCompanyId { get; set; }
+        public bool IsActive { get; set; }
+
+        public static ClientEntity From(Client c) => new()
+        {
+            PartitionKey = c.BusinessId,
+            RowKey = c.Id,
+            Name = c.Name,
+            Domain = c.Domain,
+            Industry = c.Industry,
+            KeywordsJson = WireJson.Serialize(c.Keywords),
+            AssignedUserIdsJson = WireJson.Serialize(c.AssignedUserIds),
+            SalesforceAccountId = c.SalesforceAccountId,
+            HubSpotCompanyId = c.HubSpotCompanyId,
+            IsActive = c.IsActive,
+        };
+
+        public Client ToClient() => new(
+            RowKey, PartitionKey, Name, Domain, Industry,
+            WireJson.Deserialize<List<string>>(KeywordsJson) ?? [], WireJson.Deserialize<List<string>>(AssignedUserIdsJson) ?? [],
+            SalesforceAccountId, HubSpotCompanyId, IsActive);
+    }
+
+    /// <summary>Preferences are read and written whole, so one JSON column keeps the seed's shape exactly.</summary>
+    private sealed class PreferencesEntity : TableEntity
+    {
+        public string Json { get; set; } = "{}";
+    }
+}
