@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs ClientMonitor locally: Azurite (from node_modules, data kept in .azurite/) and the worker in standalone mode,
-# which runs the timers and queue listeners of the function.json files itself. Ctrl-C stops both.
+# which runs the timers and queue listeners of the function.json files itself, with mock providers (Development)
+# and a demo job on start. Ctrl-C stops both.
 # Set CLIENTMONITOR_URLS to change where the API listens (default http://localhost:7071).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +25,7 @@ fi
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="${CLIENTMONITOR_URLS:-http://localhost:7071}"
+# Seed the demo business and run one monitoring job on start; its summary is printed when the job finishes.
+export ClientMonitor__Demo__RunOnStart="${ClientMonitor__Demo__RunOnStart:-true}"
 echo "ClientMonitor: API on $ASPNETCORE_URLS (health: $ASPNETCORE_URLS/api/health). Ctrl-C to stop."
 dotnet run --project src/ClientMonitor.Functions -c Release -- "$@"

@@ -1,21 +1,32 @@
+using ClientMonitor.Functions.Cli;
+using ClientMonitor.Functions.Demo;
 using ClientMonitor.Functions.Functions;
 using ClientMonitor.Functions.Health;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Functions.Pipeline;
 using ClientMonitor.Functions.Storage;
+
+if (CommandLine.IsCommand(args))
+{
+    return await CommandLine.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddFunctionsHosting();
 builder.Services.AddClientMonitorStorage();
+builder.Services.AddMonitoringPipeline();
 builder.Services.AddFoundationFunctions();
 builder.Services.AddClientMonitorHealth();
+builder.Services.AddDemoRun(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseFunctionsHosting();
 app.MapClientMonitorHealth();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The worker's entry point; public so that tests can host it.</summary>
 public partial class Program;

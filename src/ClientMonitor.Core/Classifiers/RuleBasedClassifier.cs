@@ -30,7 +30,7 @@ public sealed class RuleBasedClassifier : IEventClassifier
     }
 
     /// <summary>
-    /// 0.2 base; +0.35 when the client's name is in the title, else +0.2 when it is in the snippet; +0.05 per client
+    /// 0.1 base; +0.35 when the client's name is in the title, else +0.2 when it is in the snippet; +0.05 per client
     /// keyword found (at most 0.1); the category's weight (acquisition, layoffs, risk 0.2; legal, leadership change,
     /// funding 0.15; financial results, expansion, partnership 0.1; product launch 0.05; other 0); +0.1 when published
     /// in the last 2 days, +0.05 within 7, -0.1 when older than 30; +0.05 for a major publisher; +0.05 when the
@@ -39,7 +39,7 @@ public sealed class RuleBasedClassifier : IEventClassifier
     public static double Relevance(ClassificationInput input, EventCategory category, double sentiment)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var score = 0.2;
+        var score = 0.1;
         if (MentionsClient(input.Title, input.Client.Name))
         {
             score += 0.35;

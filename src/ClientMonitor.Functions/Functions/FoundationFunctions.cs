@@ -22,7 +22,7 @@ public sealed class HeartbeatTimerFunction(string name, IFunctionActivityLog act
 
 /// <summary>
 /// A queue function that, for now, records every message it receives in the activity log, so a message is seen to
-/// arrive and nothing is dropped. The pipeline and notification features replace these.
+/// arrive and nothing is dropped. The notification feature replaces it.
 /// </summary>
 public sealed class RecordingQueueFunction(string name, IFunctionActivityLog activity, TimeProvider time) : IQueueFunction
 {
@@ -46,7 +46,7 @@ public static class FoundationFunctionsSetup
             services.AddSingleton<ITimerFunction>(sp => new HeartbeatTimerFunction(name, sp.GetRequiredService<IFunctionActivityLog>(), sp.GetRequiredService<TimeProvider>()));
         }
 
-        foreach (var name in new[] { "MonitorClient", "DeliverNotification" })
+        foreach (var name in new[] { "DeliverNotification" })
         {
             services.AddSingleton<IQueueFunction>(sp => new RecordingQueueFunction(name, sp.GetRequiredService<IFunctionActivityLog>(), sp.GetRequiredService<TimeProvider>()));
         }

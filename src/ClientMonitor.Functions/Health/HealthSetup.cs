@@ -2,6 +2,7 @@ using System.Text.Json;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Infrastructure.Operations;
+using ClientMonitor.Infrastructure.Providers;
 using ClientMonitor.Infrastructure.Queues;
 using ClientMonitor.Infrastructure.Tables;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -18,7 +19,8 @@ public static class HealthSetup
     {
         services.AddHealthChecks()
             .AddCheck<TableStorageHealthCheck>("tableStorage", timeout: CheckTimeout)
-            .AddCheck<QueueStorageHealthCheck>("queueStorage", timeout: CheckTimeout);
+            .AddCheck<QueueStorageHealthCheck>("queueStorage", timeout: CheckTimeout)
+            .AddCheck<ProviderHealthCheck>("providers", timeout: CheckTimeout);
         return services;
     }
 
@@ -91,5 +93,21 @@ internal sealed class QueueStorageHealthCheck(QueueServiceClient queues) : IHeal
         {
             return HealthCheckResult.Unhealthy("Queue service unreachable: " + ex.Message.Split('\n')[0]);
         }
+    }
+}
+
+/// <summary>Degraded while any provider's circuit is open or its daily quota is used up; data lists every provider called so far.</summary>
+internal sealed class ProviderHealthCheck(ProviderGateway gateway) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var providers = await gateway.SnapshotAsync(cancellationToken);
+        var data = providers.ToDictionary(
+            p => p.Provider,
+            p => (object)new { circuit = p.Circuit, quotaUsed = p.QuotaUsed, dailyQuota = p.DailyQuota, lastFailureAt = p.LastFailureAt, lastFailure = p.LastFailure });
+        var open = providers.Where(p => p.Circuit != "closed" || (p.DailyQuota is { } q && p.QuotaUsed >= q)).Select(p => p.Provider).ToList();
+        return open.Count == 0
+            ? HealthCheckResult.Healthy("All provider circuits closed", data)
+            : HealthCheckResult.Degraded("Open circuit or exhausted quota: " + string.Join(", ", open), data: data);
     }
 }

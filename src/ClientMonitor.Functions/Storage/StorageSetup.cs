@@ -1,6 +1,8 @@
 using Azure.Identity;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Infrastructure.Operations;
+using ClientMonitor.Infrastructure.Pipeline;
+using ClientMonitor.Infrastructure.Providers;
 using ClientMonitor.Infrastructure.Queues;
 using ClientMonitor.Infrastructure.Storage;
 using ClientMonitor.Infrastructure.Tables;
@@ -70,7 +72,13 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 public static class StorageSetup
 {
     /// <summary>Every table the app uses; created at start-up in development, by the infrastructure in Azure.</summary>
-    public static readonly IReadOnlyList<string> Tables = [TableFunctionActivityLog.TableName, PoisonMessageStore.TableName];
+    public static readonly IReadOnlyList<string> Tables =
+    [
+        TableFunctionActivityLog.TableName, PoisonMessageStore.TableName,
+        TenantTables.BusinessesTable, TenantTables.UsersTable, TenantTables.ClientsTable, TenantTables.PreferencesTable,
+        MonitoringTables.RawDataTable, MonitoringTables.EventsTable, MonitoringTables.NotificationsTable, MonitoringTables.EmailLogsTable,
+        JobRunTables.JobRunsTable, JobRunTables.ClientRunsTable, TableProviderQuota.TableName,
+    ];
 
     /// <summary>Every queue the app uses, with the poison twins operators read.</summary>
     public static readonly IReadOnlyList<string> Queues =

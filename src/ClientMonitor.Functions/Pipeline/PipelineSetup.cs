@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Azure.Identity;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Core.Providers;
+using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Functions.Storage;
+using ClientMonitor.Infrastructure.Pipeline;
+using ClientMonitor.Infrastructure.Providers;
+using Microsoft.Extensions.Options;
+
+namespace ClientMonitor.Functions.Pipeline;
+
+/// <summary>The monitoring pipeline: stores, providers, job runs and the <c>MonitorClient</c> queue function.</summary>
+public static class PipelineSetup
+{
+    public static IServiceCollection AddMonitoringPipeline(this IServiceCollection services)
+    {
+        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section);
+        services.AddOptions<PipelineOptions>().BindConfiguration("Pipeline");
+
+        services.AddSingleton<TenantTables>();
+        services.AddSingleton<ITenantStore>(sp => sp.GetRequiredService<TenantTables>());
+        services.AddSingleton<IClientStore>(sp => sp.GetRequiredService<TenantTables>());
+        services.AddSingleton<IPreferenceStore>(sp => sp.GetRequiredService<TenantTables>());
+        services.AddSingleton<MonitoringTables>();
+        services.AddSingleton<IRawDataStore>(sp => sp.GetRequiredService<MonitoringTables>());
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MonitoringTables>());
+        services.AddSingleton<INotificationStore>(sp => sp.GetRequiredService<MonitoringTables>());
+        services.AddSingleton<IEmailLogStore>(sp => sp.GetRequiredService<MonitoringTables>());
+        services.AddSingleton<IJobRunStore, JobRunTables>();
+        services.AddSingleton<IWorkDispatcher, QueueWorkDispatcher>();
+        services.AddSingleton(sp => new PipelineStores(
+            sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IPreferenceStore>(),
+            sp.GetRequiredService<IRawDataStore>(), sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<INotificationStore>(),
+            sp.GetRequiredService<IEmailLogStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<IWorkDispatcher>()));
+
+        services.AddSingleton<IProviderQuota, TableProviderQuota>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value;
+            return new ProviderGateway(options.ResilienceFor, sp.GetRequiredService<IProviderQuota>(), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<ProviderHttpClient>();
+        services.AddSingleton<IProviderCatalog>(sp => new ProviderCatalog(
+            sp.GetRequiredService<IOptions<ProvidersOptions>>().Value,
+            sp.GetRequiredService<ProviderHttpClient>().Client,
+            sp.GetRequiredService<ProviderGateway>(),
+            new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = sp.GetRequiredService<IOptions<StorageOptions>>().Value.ClientId }),
+            sp.GetRequiredService<TimeProvider>()));
+
+        services.AddSingleton(sp => new JobRunService(
+            sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<IWorkDispatcher>(),
+            sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MonitorClientProcessor(
+            sp.GetRequiredService<PipelineStores>(), sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<JobRunService>(),
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IQueueFunction, MonitorClientFunction>();
+        return services;
+    }
+}
+
+/// <summary>One HTTP client for every provider: pooled connections renewed every few minutes (DNS changes), no client-level timeout (the gateway times each attempt).</summary>
+public sealed class ProviderHttpClient : IDisposable
+{
+    public HttpClient Client { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    public void Dispose() => Client.Dispose();
+}
+
+/// <summary>
+/// <c>MonitorClient</c> (queue <c>monitor-client</c>): runs one client of a job run. A malformed message, or one
+/// naming a job run or client run that does not exist, goes straight to poison with the reason; any other failure
+/// is retried by the queue, and on the last try the client run is recorded as failed so that the job run finishes.
+/// </summary>
+public sealed class MonitorClientFunction(MonitorClientProcessor processor, HostSettings host) : IQueueFunction
+{
+    public string Name => "MonitorClient";
+
+    public async Task RunAsync(QueueInvocation invocation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        MonitorClientMessage? message;
+        try
+        {
+            message = WireJson.Deserialize<MonitorClientMessage>(invocation.MessageText);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidMessageException("Not a monitor-client message: " + ex.Message);
+        }
+
+        if (message is null || string.IsNullOrEmpty(message.BusinessId) || string.IsNullOrEmpty(message.JobRunId) || string.IsNullOrEmpty(message.ClientId))
+        {
+            throw new InvalidMessageException("A monitor-client message needs business_id, job_run_id and client_id.");
+        }
+
+        try
+        {
+            await processor.ProcessAsync(message, invocation.DequeueCount >= host.MaxDequeueCount, cancellationToken);
+        }
+        catch (UnprocessableMessageException ex)
+        {
+            throw new InvalidMessageException(ex.Message);
+        }
+    }
+}
