@@ -1,0 +1,133 @@
+using System.Text.Json;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Testing;
+
+namespace ClientMonitor.Functions.Tests.Pipeline;
+
+public sealed class PipelineTests
+{
+    [Fact]
+    public async Task RedeliveringEveryMessageOfAFinishedRun_CreatesNothingAndKeepsCounters()
+    {
+        await using var worker = await PipelineWorker.StartAsync(new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" });
+        var business = await worker.SeedAsync(clients: 6);
+        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
+        var messages = worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList();
+
+        await worker.DeliverAsync(messages);
+        var finished = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
+        var before = await SnapshotAsync(worker, business);
+
+        await worker.DeliverAsync(messages, dequeueCount: 2);
+        await worker.DeliverAsync(messages.Take(2), dequeueCount: 3);
+        var after = await SnapshotAsync(worker, business);
+        var again = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
+
+        Assert.Equal(6, messages.Count);
+        Assert.Equal(JobRunStatus.Completed, finished.Status);
+        Assert.True(finished.Counts.EventsCreated > 0 && finished.Counts.NotificationsCreated > 0 && finished.Counts.EmailsQueued > 0, finished.Counts.ToString());
+        Assert.Equal(before, after);
+        Assert.Equal(finished.Counts, again.Counts);
+        Assert.Equal(finished.ClientsFinished, again.ClientsFinished);
+        Assert.Equal(finished.CompletedAt, again.CompletedAt);
+        Assert.Equal(finished.Counts.EventsCreated, before.Events);
+        Assert.Equal(finished.Counts.NotificationsCreated, before.Notifications);
+    }
+
+    [Fact]
+    public async Task ARunOverNewItemsOnly_SecondRunTheSameDay_FindsNothingNew()
+    {
+        await using var worker = await PipelineWorker.StartAsync(new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" });
+        var business = await worker.SeedAsync(clients: 2);
+
+        var first = await RunAsync(worker, business);
+        var second = await RunAsync(worker, business);
+
+        Assert.True(first.Counts.NewItems > 0);
+        Assert.Equal(first.Counts.ItemsFound, second.Counts.ItemsFound);
+        Assert.Equal(0, second.Counts.NewItems);
+        Assert.Equal(0, second.Counts.EventsCreated);
+    }
+
+    [Fact]
+    public async Task TwoHundredClients_WithOneSourceFailingEveryCall_CompleteOnTheOtherSource()
+    {
+        await using var gdelt = await FakeProviderServer.StartAsync(500, "Internal Server Error", "text/plain");
+        await using var newsApi = await FakeProviderServer.StartAsync(200, """
+            {"status":"ok","totalResults":1,"articles":[{"source":{"id":"reuters","name":"Reuters"},"author":null,"title":"Regional software makers announce layoffs as demand slows","description":"Several companies cut jobs.","url":"https://www.reuters.com/technology/software-layoffs-2026-11-21/","urlToImage":null,"publishedAt":"2026-11-21T09:30:00Z","content":"..."}]}
+            """);
+        await using var worker = await PipelineWorker.StartAsync(new Dictionary<string, string?>
+        {
+            ["Providers:UseMocks"] = "false",
+            ["Providers:Gdelt:BaseUrl"] = gdelt.BaseUrl.ToString(),
+            ["Providers:NewsApi:BaseUrl"] = newsApi.BaseUrl.ToString(),
+            ["Providers:NewsApi:ApiKey"] = "test-key",
+            ["Providers:Resilience:MaxRetries"] = "1",
+            ["Providers:Resilience:BaseDelay"] = "00:00:00.005",
+            ["Providers:Resilience:AttemptTimeout"] = "00:00:05",
+            ["Providers:Resilience:BreakerMinimumThroughput"] = "5",
+        });
+        var business = await worker.SeedAsync(clients: 200);
+        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
+
+        await worker.DeliverAsync(worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
+
+        var finished = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
+        var clientRuns = await worker.Stores.JobRuns.ListClientRunsAsync(run.Id, CancellationToken.None);
+        Assert.False(finished.UsedMockProviders);
+        Assert.Equal(JobRunStatus.Completed, finished.Status);
+        Assert.Equal(200, clientRuns.Count);
+        Assert.All(clientRuns, c =>
+        {
+            Assert.Equal(ClientRunStatus.Completed, c.Status);
+            Assert.Contains("news_api", c.SourcesUsed);
+            Assert.Contains(c.FailedSources, f => f.StartsWith("gdelt: ", StringComparison.Ordinal));
+        });
+        Assert.Contains(clientRuns, c => c.FailedSources.Any(f => f.Contains("CircuitOpen", StringComparison.Ordinal)));
+        Assert.Equal(200, finished.Counts.ItemsFound);
+
+        using var client = worker.CreateClient();
+        using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/health", UriKind.Relative)));
+        var providers = health.RootElement.GetProperty("checks").GetProperty("providers");
+        Assert.Equal("Degraded", providers.GetProperty("status").GetString());
+        Assert.Equal("open", providers.GetProperty("data").GetProperty("gdelt").GetProperty("circuit").GetString());
+    }
+
+    [Fact]
+    public async Task MalformedOrUnknownMessages_AreRejectedAsUnprocessable()
+    {
+        await using var worker = await PipelineWorker.StartAsync(new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" });
+
+        await Assert.ThrowsAsync<InvalidMessageException>(() => worker.MonitorClient.RunAsync(new QueueInvocation("MonitorClient", "not json", "m1", 1, null), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidMessageException>(() => worker.MonitorClient.RunAsync(new QueueInvocation("MonitorClient", "{}", "m2", 1, null), CancellationToken.None));
+        var unknown = WireJson.Serialize(new MonitorClientMessage(1, "no-such-business", JobRunService.NewJobRunId(DateTimeOffset.UnixEpoch), "c"));
+        var ex = await Assert.ThrowsAsync<InvalidMessageException>(() => worker.MonitorClient.RunAsync(new QueueInvocation("MonitorClient", unknown, "m3", 1, null), CancellationToken.None));
+        Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<JobRun> RunAsync(PipelineWorker worker, string business)
+    {
+        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
+        await worker.DeliverAsync(worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
+        return (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
+    }
+
+    private static async Task<Snapshot> SnapshotAsync(PipelineWorker worker, string business)
+    {
+        var stores = worker.Stores;
+        var (_, events) = await stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 1), CancellationToken.None);
+        var (_, amy) = await stores.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
+        var (_, bob) = await stores.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
+        var raw = 0;
+        foreach (var client in await stores.Clients.ListAsync(business, CancellationToken.None))
+        {
+            raw += (await stores.RawData.ListAsync(business, client.Id, CancellationToken.None)).Count;
+        }
+
+        var emailIds = worker.Dispatcher.Emails.Where(e => e.BusinessId == business).Select(e => e.EmailId).Distinct().Count();
+        return new Snapshot(events, amy + bob, raw, emailIds);
+    }
+
+    private sealed record Snapshot(int Events, int Notifications, int RawData, int DistinctEmailIds);
+}
