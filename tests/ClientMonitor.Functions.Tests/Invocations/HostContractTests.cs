@@ -42,12 +42,12 @@ public sealed class HostContractTests : IAsyncLifetime
             "InsertionTime": "2026-11-22T10:00:00+00:00",
             "NextVisibleTime": "2026-11-22T10:10:00+00:00",
             "PopReceipt": "\"AgAAAAMAAAAAAAAAAgtnj8x+1QE=\"",
-            "sys": { "MethodName": "MonitorClient", "UtcNow": "2026-11-22T10:00:00.2205399Z", "RandGuid": "24ad4c06-24ad-4e5b-8294-3da9714877e9" }
+            "sys": { "MethodName": "DeliverNotification", "UtcNow": "2026-11-22T10:00:00.2205399Z", "RandGuid": "24ad4c06-24ad-4e5b-8294-3da9714877e9" }
           }
         }
         """;
 
-        var response = await PostAsync("/MonitorClient", payload);
+        var response = await PostAsync("/DeliverNotification", payload);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
@@ -56,7 +56,7 @@ public sealed class HostContractTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Array, body.RootElement.GetProperty("Logs").ValueKind);
         Assert.True(body.RootElement.TryGetProperty("ReturnValue", out _));
 
-        var recorded = await _factory.Services.GetRequiredService<IFunctionActivityLog>().RecentAsync("MonitorClient", 50, default);
+        var recorded = await _factory.Services.GetRequiredService<IFunctionActivityLog>().RecentAsync("DeliverNotification", 50, default);
         var activity = Assert.Single(recorded, a => a.InvocationId == messageId);
         Assert.Equal(text, activity.Payload);
         Assert.Equal(1, activity.DequeueCount);
