@@ -1,0 +1,29 @@
+using ClientMonitor.Infrastructure.Providers;
+using Microsoft.Extensions.Configuration;
+
+namespace ClientMonitor.Functions.Tests.Pipeline;
+
+public sealed class ProviderSettingsTests
+{
+    [Fact]
+    public void ResilienceOverrides_FromConfiguration_ReplaceTheDefaultsForOneProvider()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Providers:Resilience:MaxRetries"] = "2",
+            ["Providers:ResilienceOverrides:google_search:DailyQuota"] = "5",
+        }).Build();
+
+        var options = configuration.GetSection(ProvidersOptions.Section).Get<ProvidersOptions>()!;
+
+        Assert.Equal(5, options.ResilienceFor("google_search").DailyQuota);
+        Assert.Equal(2, options.ResilienceFor("news_api").MaxRetries);
+        Assert.Null(options.ResilienceFor("news_api").DailyQuota);
+    }
+
+    [Fact]
+    public void GoogleQuota_WithoutASetting_IsTheFreeTier()
+    {
+        Assert.Equal(100, new ProvidersOptions().ResilienceFor("google_search").DailyQuota);
+    }
+}
