@@ -7,10 +7,13 @@ internal static class ProviderTestSupport
 {
     public static readonly Client Contoso = new("c1", "b1", "Contoso", "contoso.com", "software", ["Contoso Cloud"], [], "001Ak00000AbCdEAAV", "9876543210", true);
 
-    /// <summary>Fast settings: short delays and timeouts so the retry, breaker and timeout paths run in milliseconds.</summary>
-    public static ProviderResilienceOptions Fast(int maxRetries = 2, int breakerThroughput = 100) => new()
+    /// <summary>
+    /// Fast settings: millisecond backoff so retry and breaker paths run quickly. The attempt timeout stays generous
+    /// (a busy CI machine can take a while to answer the first request) unless a test is about timeouts.
+    /// </summary>
+    public static ProviderResilienceOptions Fast(int maxRetries = 2, int breakerThroughput = 100, int attemptTimeoutMs = 10_000) => new()
     {
-        AttemptTimeout = TimeSpan.FromMilliseconds(500),
+        AttemptTimeout = TimeSpan.FromMilliseconds(attemptTimeoutMs),
         MaxRetries = maxRetries,
         BaseDelay = TimeSpan.FromMilliseconds(5),
         MaxDelay = TimeSpan.FromSeconds(2),

@@ -107,9 +107,9 @@ public sealed class SearchAdapterTests : IDisposable
     {
         await using var server = await FakeProviderServer.StartAsync(async (context, _) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         });
-        var search = Create(provider, server.BaseUrl, Gateway(Fast(maxRetries: 0)));
+        var search = Create(provider, server.BaseUrl, Gateway(Fast(maxRetries: 0, attemptTimeoutMs: 300)));
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => search.SearchAsync(new SearchRequest(Contoso, new DateOnly(2026, 11, 22)), CancellationToken.None));
 
