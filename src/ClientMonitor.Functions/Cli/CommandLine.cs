@@ -55,18 +55,15 @@ public static class CommandLine
             }
             catch (JsonException ex)
             {
-                item = null;
-                await error.WriteLineAsync($"line {lineNumber}: not JSON ({ex.Message})");
+                failures++;
+                await error.WriteLineAsync($"line {lineNumber}: not a JSON object ({ex.Message})");
+                continue;
             }
 
             if (item?.Text is null)
             {
                 failures++;
-                if (item is not null)
-                {
-                    await error.WriteLineAsync($"line {lineNumber}: missing \"text\"");
-                }
-
+                await error.WriteLineAsync($"line {lineNumber}: needs a \"text\" string");
                 continue;
             }
 

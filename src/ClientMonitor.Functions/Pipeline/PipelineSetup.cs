@@ -16,7 +16,8 @@ public static class PipelineSetup
 {
     public static IServiceCollection AddMonitoringPipeline(this IServiceCollection services)
     {
-        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section);
+        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>();
         services.AddOptions<PipelineOptions>().BindConfiguration("Pipeline");
 
         services.AddSingleton<TenantTables>();

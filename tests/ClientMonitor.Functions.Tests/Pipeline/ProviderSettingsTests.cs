@@ -1,3 +1,4 @@
+using ClientMonitor.Functions.Pipeline;
 using ClientMonitor.Infrastructure.Providers;
 using Microsoft.Extensions.Configuration;
 
@@ -25,5 +26,27 @@ public sealed class ProviderSettingsTests
     public void GoogleQuota_WithoutASetting_IsTheFreeTier()
     {
         Assert.Equal(100, new ProvidersOptions().ResilienceFor("google_search").DailyQuota);
+    }
+
+    [Theory]
+    [InlineData("Providers:Ai:Provider", "opneai", "Providers:Ai:Provider 'opneai'")]
+    [InlineData("Providers:Ai:Provider", "anthropic", "Providers:Ai:Anthropic:ApiKey")]
+    [InlineData("Providers:Google:ApiKey", "key-only", "Providers:Google:EngineId")]
+    [InlineData("Providers:Salesforce:ClientId", "cid", "Providers:Salesforce:RefreshToken")]
+    public void Validator_SettingThatWouldBeIgnored_FailsNamingIt(string key, string value, string expected)
+    {
+        var options = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build()
+            .GetSection(ProvidersOptions.Section).Get<ProvidersOptions>()!;
+
+        var result = new ProvidersOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validator_Defaults_Pass()
+    {
+        Assert.True(new ProvidersOptionsValidator().Validate(null, new ProvidersOptions()).Succeeded);
     }
 }
