@@ -1,4 +1,6 @@
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Functions.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using ClientMonitor.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -13,6 +15,8 @@ public sealed class WorkerFactory(string storageConnectionString, HostingMode mo
         var azurite = await Azurite.SharedAsync();
         var factory = new WorkerFactory(azurite.ConnectionString, mode);
         _ = factory.Server; // build and start the host now
+        // Tables and queues are created in the background; until then the worker rightly reports itself unhealthy.
+        await factory.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
         return factory;
     }
 

@@ -64,10 +64,10 @@ public sealed class JobRunService(IClientStore clients, IJobRunStore jobRuns, IW
 
         var clientRuns = selected.Select(c => ClientRun.Pending(run.Id, run.BusinessId, c.Id, c.Name)).ToList();
         await jobRuns.CreateAsync(run, clientRuns, cancellationToken).ConfigureAwait(false);
-        foreach (var client in selected)
-        {
-            await queue.EnqueueMonitorClientAsync(new MonitorClientMessage(MonitorClientMessage.CurrentVersion, run.BusinessId, run.Id, client.Id), cancellationToken).ConfigureAwait(false);
-        }
+        await Parallel.ForEachAsync(
+            selected,
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (client, ct) => await queue.EnqueueMonitorClientAsync(new MonitorClientMessage(MonitorClientMessage.CurrentVersion, run.BusinessId, run.Id, client.Id), ct).ConfigureAwait(false)).ConfigureAwait(false);
 
         return StartJobResult.Started(run);
     }

@@ -73,7 +73,8 @@ public sealed record JobRun(
 /// <summary>
 /// The part of a job run for one client. <c>FailedSources</c> names each provider that failed and why
 /// (<c>news_api: 429 rate limited</c>) while the run went on with the others. <c>Counted</c> records that the counts
-/// were added to the job run, so a redelivered message never adds them twice.
+/// were added to the job run, so a redelivered message never adds them twice. <c>Attempts</c> is the delivery
+/// count of the message that finished it.
 /// </summary>
 public sealed record ClientRun(
     string JobRunId,

@@ -44,9 +44,10 @@ public sealed class UnprocessableMessageException(string message) : Exception(me
 public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatalog catalog, JobRunService jobRunService, PipelineOptions options, TimeProvider timeProvider)
 {
     /// <param name="message">The queue message.</param>
-    /// <param name="isLastAttempt">When true, a failure is recorded on the client run (and counted) before it is rethrown.</param>
+    /// <param name="attempt">The delivery count of the message (1 on the first try); stored as the client run's attempts.</param>
+    /// <param name="maxAttempts">The queue's dequeue limit: on that attempt a failure is recorded on the client run (and counted) before it is rethrown.</param>
     /// <param name="cancellationToken">Stops the run.</param>
-    public async Task<ClientRun> ProcessAsync(MonitorClientMessage message, bool isLastAttempt, CancellationToken cancellationToken)
+    public async Task<ClientRun> ProcessAsync(MonitorClientMessage message, int attempt, int maxAttempts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.Version != MonitorClientMessage.CurrentVersion)
@@ -67,7 +68,7 @@ public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatal
         }
 
         var startedAt = timeProvider.GetUtcNow();
-        clientRun = clientRun with { Attempts = clientRun.Attempts + 1, StartedAt = clientRun.StartedAt ?? startedAt };
+        clientRun = clientRun with { Attempts = attempt, StartedAt = clientRun.StartedAt ?? startedAt };
         ClientRun finished;
         try
         {
@@ -76,7 +77,7 @@ public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatal
                 ? clientRun with { Status = ClientRunStatus.Failed, Error = "The client no longer exists.", CompletedAt = timeProvider.GetUtcNow() }
                 : await RunAsync(jobRun, clientRun, client, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (isLastAttempt && ex is not OperationCanceledException)
+        catch (Exception ex) when (attempt >= maxAttempts && ex is not OperationCanceledException)
         {
             var failed = clientRun with { Status = ClientRunStatus.Failed, Error = ex.Message, CompletedAt = timeProvider.GetUtcNow() };
             await jobRunService.RecordClientFinishedAsync(failed, cancellationToken).ConfigureAwait(false);

@@ -98,7 +98,7 @@ public sealed class MonitorClientFunction(MonitorClientProcessor processor, Host
 
         try
         {
-            await processor.ProcessAsync(message, invocation.DequeueCount >= host.MaxDequeueCount, cancellationToken);
+            await processor.ProcessAsync(message, (int)Math.Min(int.MaxValue, invocation.DequeueCount), host.MaxDequeueCount, cancellationToken);
         }
         catch (UnprocessableMessageException ex)
         {

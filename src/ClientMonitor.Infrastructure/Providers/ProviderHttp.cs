@@ -9,6 +9,14 @@ internal static class ProviderHttp
 {
     private const int MaxErrorDetail = 300;
 
+    /// <summary>One gateway-protected JSON call: the request is built anew for every attempt, the answer mapped at once.</summary>
+    public static Task<T> CallJsonAsync<T>(this ProviderGateway gateway, HttpClient http, string provider, Func<HttpRequestMessage> request, Func<JsonElement, T> map, TimeProvider time, CancellationToken cancellationToken)
+        => gateway.ExecuteAsync(provider, async ct =>
+        {
+            using var json = await SendForJsonAsync(http, provider, request, time, ct).ConfigureAwait(false);
+            return map(json.RootElement);
+        }, cancellationToken);
+
     public static async Task<JsonDocument> SendForJsonAsync(HttpClient http, string provider, Func<HttpRequestMessage> request, TimeProvider time, CancellationToken cancellationToken)
     {
         using var message = request();
@@ -54,6 +62,4 @@ internal static class ProviderHttp
 
     public static IEnumerable<JsonElement> Array(this JsonElement element, string name)
         => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? value.EnumerateArray() : [];
-
-    public static HttpStatusCode StatusOf(int code) => (HttpStatusCode)code;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure;
 using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Tables;
 
@@ -22,23 +23,38 @@ public sealed class TableProviderQuota(TableServiceClient tables, TimeProvider t
     public async Task<bool> TryConsumeAsync(string provider, int dailyLimit, CancellationToken cancellationToken)
     {
         var day = Day();
-        await _table.AddOrGetAsync(new QuotaEntity { PartitionKey = provider, RowKey = day }, cancellationToken).ConfigureAwait(false);
-        var consumed = false;
-        await _table.UpdateWithRetryAsync<QuotaEntity>(
-            provider,
-            day,
-            row =>
+        while (true)
+        {
+            try
             {
-                consumed = row.Count < dailyLimit;
-                if (consumed)
+                var consumed = false;
+                await _table.UpdateWithRetryAsync<QuotaEntity>(
+                    provider,
+                    day,
+                    row =>
+                    {
+                        consumed = row.Count < dailyLimit;
+                        row.Count += consumed ? 1 : 0;
+                        return consumed;
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                return consumed;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // The day's first call creates the counter at 1; if another worker created it first, count on it.
+                if (dailyLimit < 1)
                 {
-                    row.Count++;
+                    return false;
                 }
 
-                return consumed;
-            },
-            cancellationToken).ConfigureAwait(false);
-        return consumed;
+                var (_, added) = await _table.AddOrGetAsync(new QuotaEntity { PartitionKey = provider, RowKey = day, Count = 1 }, cancellationToken).ConfigureAwait(false);
+                if (added)
+                {
+                    return true;
+                }
+            }
+        }
     }
 
     public async Task<int> UsedTodayAsync(string provider, CancellationToken cancellationToken)

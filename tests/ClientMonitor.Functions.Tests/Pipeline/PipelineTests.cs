@@ -1,5 +1,10 @@
 using System.Text.Json;
+using ClientMonitor.Core.Classifiers;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Core.Providers;
+using ClientMonitor.Functions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Testing;
 
@@ -106,6 +111,34 @@ public sealed class PipelineTests
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AClientThatKeepsFailing_IsRecordedFailedOnTheLastTry_AndTheJobRunStillFinishes()
+    {
+        await using var worker = await PipelineWorker.StartAsync(
+            new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" },
+            services => services.Replace(ServiceDescriptor.Singleton<IProviderCatalog>(new BrokenSearchCatalog())));
+        var business = await worker.SeedAsync(clients: 2);
+        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
+        var messages = worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList();
+        var maxTries = worker.Services.GetRequiredService<HostSettings>().MaxDequeueCount;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => worker.DeliverAsync(messages.Take(1), dequeueCount: 1));
+        var afterFirstTry = (await worker.Stores.JobRuns.GetClientRunAsync(run.Id, messages[0].ClientId, CancellationToken.None))!;
+        foreach (var message in messages)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => worker.DeliverAsync([message], dequeueCount: maxTries));
+        }
+
+        var finished = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
+        var clientRun = (await worker.Stores.JobRuns.GetClientRunAsync(run.Id, messages[0].ClientId, CancellationToken.None))!;
+        Assert.Equal(ClientRunStatus.Pending, afterFirstTry.Status);
+        Assert.Equal(JobRunStatus.Failed, finished.Status);
+        Assert.Equal(2, finished.ClientsFailed);
+        Assert.Equal(ClientRunStatus.Failed, clientRun.Status);
+        Assert.Equal(maxTries, clientRun.Attempts);
+        Assert.Contains("search index unavailable", clientRun.Error, StringComparison.Ordinal);
+    }
+
     private static async Task<JobRun> RunAsync(PipelineWorker worker, string business)
     {
         var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
@@ -127,6 +160,20 @@ public sealed class PipelineTests
 
         var emailIds = worker.Dispatcher.Emails.Where(e => e.BusinessId == business).Select(e => e.EmailId).Distinct().Count();
         return new Snapshot(events, amy + bob, raw, emailIds);
+    }
+
+    /// <summary>A search source that fails with an unexpected exception (not a provider failure), so the message is retried.</summary>
+    private sealed class BrokenSearchCatalog : IProviderCatalog
+    {
+        public ProviderSet Resolve(bool forceMock) => new([new BrokenSearch()], [], new RuleBasedClassifier(), new RuleBasedInsights(), UsesMocks: true);
+
+        private sealed class BrokenSearch : ISearchProvider
+        {
+            public string Name => "broken";
+
+            public Task<IReadOnlyList<SearchItem>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
+                => throw new InvalidOperationException("search index unavailable");
+        }
     }
 
     private sealed record Snapshot(int Events, int Notifications, int RawData, int DistinctEmailIds);

@@ -20,14 +20,14 @@ namespace ClientMonitor.Functions.Tests.Pipeline;
 /// Azurite. Queue sends are recorded instead of sent, and the test delivers them to the MonitorClient function
 /// itself: that is what makes redelivery and ordering controllable.
 /// </summary>
-internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
 {
     public RecordingDispatcher Dispatcher { get; } = new();
 
-    public static async Task<PipelineWorker> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    public static async Task<PipelineWorker> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var azurite = await Azurite.SharedAsync();
-        var worker = new PipelineWorker(azurite.ConnectionString, settings);
+        var worker = new PipelineWorker(azurite.ConnectionString, settings, services);
         _ = worker.Server;
         await worker.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
         return worker;
@@ -76,7 +76,11 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IWorkDispatcher>(Dispatcher)));
+        builder.ConfigureTestServices(collection =>
+        {
+            collection.Replace(ServiceDescriptor.Singleton<IWorkDispatcher>(Dispatcher));
+            services?.Invoke(collection);
+        });
     }
 
     private static readonly string[] ClientNames = ["Contoso", "Fabrikam", "Northwind Traders", "Tailspin Toys", "Woodgrove Bank", "Litware", "Relecloud", "Lamna Healthcare"];

@@ -34,7 +34,8 @@ internal static class SearchQuery
         return terms.Count == 1 ? terms[0] : "(" + string.Join(" OR ", terms) + ")";
     }
 
-    public static string Raw(JsonElement element) => element.GetRawText();
+    /// <summary>Items without a title or a URL cannot become events; every source drops them.</summary>
+    public static IReadOnlyList<SearchItem> Complete(IEnumerable<SearchItem> items) => items.Where(i => i.Title.Length > 0 && i.Url.Length > 0).ToList();
 }
 
 /// <summary>
@@ -54,14 +55,14 @@ public sealed class GdeltSearchProvider(HttpClient http, SearchSourceOptions opt
         ArgumentNullException.ThrowIfNull(request);
         var query = Uri.EscapeDataString(SearchQuery.For(request.Client));
         var url = new Uri(options.BaseUrl ?? DefaultBaseUrl, $"api/v2/doc/doc?query={query}&mode=artlist&format=json&sort=datedesc&maxrecords={request.MaxResults}&timespan={Uri.EscapeDataString(options.Timespan)}");
-        return gateway.ExecuteAsync<IReadOnlyList<SearchItem>>(ProviderName, async ct =>
-        {
-            using var json = await ProviderHttp.SendForJsonAsync(http, ProviderName, () => new HttpRequestMessage(HttpMethod.Get, url), time, ct).ConfigureAwait(false);
-            return json.RootElement.Array("articles")
-                .Select(a => new SearchItem(ProviderName, a.String("title") ?? string.Empty, null, a.String("url") ?? string.Empty, SeenDate(a.String("seendate")), a.String("domain"), SearchQuery.Raw(a)))
-                .Where(i => i.Title.Length > 0 && i.Url.Length > 0)
-                .ToList();
-        }, cancellationToken);
+        return gateway.CallJsonAsync(
+            http,
+            ProviderName,
+            () => new HttpRequestMessage(HttpMethod.Get, url),
+            root => SearchQuery.Complete(root.Array("articles")
+                .Select(a => new SearchItem(ProviderName, a.String("title") ?? string.Empty, null, a.String("url") ?? string.Empty, SeenDate(a.String("seendate")), a.String("domain"), a.GetRawText()))),
+            time,
+            cancellationToken);
     }
 
     /// <summary>GDELT dates look like <c>20261120T101500Z</c>.</summary>
@@ -82,23 +83,23 @@ public sealed class NewsApiSearchProvider(HttpClient http, SearchSourceOptions o
         ArgumentNullException.ThrowIfNull(request);
         var query = Uri.EscapeDataString(SearchQuery.For(request.Client));
         var url = new Uri(options.BaseUrl ?? DefaultBaseUrl, $"v2/everything?q={query}&sortBy=publishedAt&language=en&pageSize={request.MaxResults}");
-        return gateway.ExecuteAsync<IReadOnlyList<SearchItem>>(ProviderName, async ct =>
-        {
-            using var json = await ProviderHttp.SendForJsonAsync(http, ProviderName, () => WithKey(new HttpRequestMessage(HttpMethod.Get, url)), time, ct).ConfigureAwait(false);
-            if (json.RootElement.String("status") == "error")
-            {
-                throw new ProviderException(ProviderName, ProviderFailureKind.InvalidResponse, $"{json.RootElement.String("code")}: {json.RootElement.String("message")}");
-            }
+        return gateway.CallJsonAsync(http, ProviderName, () => WithKey(new HttpRequestMessage(HttpMethod.Get, url)), Items, time, cancellationToken);
+    }
 
-            return json.RootElement.Array("articles")
-                .Where(a => a.String("title") is { } t && t != "[Removed]")
-                .Select(a => new SearchItem(
-                    ProviderName, a.String("title")!, a.String("description"), a.String("url") ?? string.Empty,
-                    DateTimeOffset.TryParse(a.String("publishedAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null,
-                    a.TryGetProperty("source", out var s) ? s.String("name") : null, SearchQuery.Raw(a)))
-                .Where(i => i.Url.Length > 0)
-                .ToList();
-        }, cancellationToken);
+    private static IReadOnlyList<SearchItem> Items(JsonElement root)
+    {
+        if (root.String("status") == "error")
+        {
+            throw new ProviderException(ProviderName, ProviderFailureKind.InvalidResponse, $"{root.String("code")}: {root.String("message")}");
+        }
+
+        // NewsAPI keeps deleted articles in results with the title "[Removed]".
+        return SearchQuery.Complete(root.Array("articles")
+            .Where(a => a.String("title") != "[Removed]")
+            .Select(a => new SearchItem(
+                ProviderName, a.String("title") ?? string.Empty, a.String("description"), a.String("url") ?? string.Empty,
+                DateTimeOffset.TryParse(a.String("publishedAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null,
+                a.TryGetProperty("source", out var s) ? s.String("name") : null, a.GetRawText())));
     }
 
     private HttpRequestMessage WithKey(HttpRequestMessage message)
@@ -124,20 +125,19 @@ public sealed partial class SerperSearchProvider(HttpClient http, SearchSourceOp
         ArgumentNullException.ThrowIfNull(request);
         var url = new Uri(options.BaseUrl ?? DefaultBaseUrl, "news");
         var body = new { q = SearchQuery.For(request.Client), num = request.MaxResults };
-        return gateway.ExecuteAsync<IReadOnlyList<SearchItem>>(ProviderName, async ct =>
-        {
-            using var json = await ProviderHttp.SendForJsonAsync(http, ProviderName, () =>
+        return gateway.CallJsonAsync(
+            http,
+            ProviderName,
+            () =>
             {
                 var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
                 message.Headers.Add("X-API-KEY", options.ApiKey);
                 return message;
-            }, time, ct).ConfigureAwait(false);
-            var now = time.GetUtcNow();
-            return json.RootElement.Array("news")
-                .Select(n => new SearchItem(ProviderName, n.String("title") ?? string.Empty, n.String("snippet"), n.String("link") ?? string.Empty, ParseDate(n.String("date"), now), n.String("source"), SearchQuery.Raw(n)))
-                .Where(i => i.Title.Length > 0 && i.Url.Length > 0)
-                .ToList();
-        }, cancellationToken);
+            },
+            root => SearchQuery.Complete(root.Array("news")
+                .Select(n => new SearchItem(ProviderName, n.String("title") ?? string.Empty, n.String("snippet"), n.String("link") ?? string.Empty, ParseDate(n.String("date"), time.GetUtcNow()), n.String("source"), n.GetRawText()))),
+            time,
+            cancellationToken);
     }
 
     internal static DateTimeOffset? ParseDate(string? text, DateTimeOffset now)
@@ -187,14 +187,14 @@ public sealed class GoogleCustomSearchProvider(HttpClient http, SearchSourceOpti
         var url = new Uri(
             options.BaseUrl ?? DefaultBaseUrl,
             $"customsearch/v1?key={Uri.EscapeDataString(options.ApiKey ?? string.Empty)}&cx={Uri.EscapeDataString(options.EngineId ?? string.Empty)}&q={query}&num={Math.Min(10, request.MaxResults)}&sort=date");
-        return gateway.ExecuteAsync<IReadOnlyList<SearchItem>>(ProviderName, async ct =>
-        {
-            using var json = await ProviderHttp.SendForJsonAsync(http, ProviderName, () => new HttpRequestMessage(HttpMethod.Get, url), time, ct).ConfigureAwait(false);
-            return json.RootElement.Array("items")
-                .Select(i => new SearchItem(ProviderName, i.String("title") ?? string.Empty, i.String("snippet"), i.String("link") ?? string.Empty, PublishedTime(i), i.String("displayLink"), SearchQuery.Raw(i)))
-                .Where(i => i.Title.Length > 0 && i.Url.Length > 0)
-                .ToList();
-        }, cancellationToken);
+        return gateway.CallJsonAsync(
+            http,
+            ProviderName,
+            () => new HttpRequestMessage(HttpMethod.Get, url),
+            root => SearchQuery.Complete(root.Array("items")
+                .Select(i => new SearchItem(ProviderName, i.String("title") ?? string.Empty, i.String("snippet"), i.String("link") ?? string.Empty, PublishedTime(i), i.String("displayLink"), i.GetRawText()))),
+            time,
+            cancellationToken);
     }
 
     private static DateTimeOffset? PublishedTime(JsonElement item)
