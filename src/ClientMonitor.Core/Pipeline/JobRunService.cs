@@ -3,8 +3,17 @@ using ClientMonitor.Core.Providers;
 
 namespace ClientMonitor.Core.Pipeline;
 
-/// <summary>A request to run a job now. <c>ClientIds</c> null means every active client of the business.</summary>
-public sealed record StartJobRequest(string BusinessId, JobType JobType, IReadOnlyList<string>? ClientIds, bool ForceMock, string Trigger, string? ScheduleId = null);
+/// <summary>
+/// A request to run a job now. <c>ClientIds</c> null means every active client of the business. <c>JobRunId</c> is
+/// set by a caller that must record the id before the run exists (the scheduler's claim); otherwise a new one is made.
+/// </summary>
+public sealed record StartJobRequest(string BusinessId, JobType JobType, IReadOnlyList<string>? ClientIds, bool ForceMock, string Trigger, string? ScheduleId = null, string? JobRunId = null);
+
+/// <summary>Told once a job run has its final status (possibly more than once for the same run: handlers are idempotent).</summary>
+public interface IJobRunFinishedListener
+{
+    Task OnJobRunFinishedAsync(JobRun jobRun, CancellationToken cancellationToken);
+}
 
 /// <summary>Either the started run, or why it could not start (unknown or inactive client ids, unsupported type).</summary>
 public sealed record StartJobResult(JobRun? JobRun, string? Field, string? Error)
@@ -18,7 +27,8 @@ public sealed record StartJobResult(JobRun? JobRun, string? Field, string? Error
 /// Starts job runs (fan-out: one <c>monitor-client</c> message per client) and collects their results (fan-in:
 /// ETag-checked counters; the last client to finish sets the final status from the client runs).
 /// </summary>
-public sealed class JobRunService(IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider)
+public sealed class JobRunService(
+    IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider, IJobRunFinishedListener? finishedListener = null)
 {
     public async Task<StartJobResult> StartAsync(StartJobRequest request, CancellationToken cancellationToken)
     {
@@ -55,7 +65,7 @@ public sealed class JobRunService(IClientStore clients, IJobRunStore jobRuns, IW
         var now = timeProvider.GetUtcNow();
         var usesMocks = providers.Resolve(request.ForceMock).UsesMocks;
         var run = new JobRun(
-            NewJobRunId(now), request.BusinessId, request.JobType, JobRunStatus.Running, request.Trigger, request.ScheduleId,
+            request.JobRunId ?? NewJobRunId(now), request.BusinessId, request.JobType, JobRunStatus.Running, request.Trigger, request.ScheduleId,
             request.ClientIds, request.ForceMock, usesMocks, selected.Count, 0, 0, RunCounts.Zero, now, null, null);
         if (selected.Count == 0)
         {
@@ -117,7 +127,7 @@ public sealed class JobRunService(IClientStore clients, IJobRunStore jobRuns, IW
         var counts = clientRuns.Aggregate(RunCounts.Zero, (sum, c) => sum.Add(c.Counts));
         var status = failed == 0 ? JobRunStatus.Completed : failed == clientRuns.Count ? JobRunStatus.Failed : JobRunStatus.PartiallyFailed;
         var now = timeProvider.GetUtcNow();
-        return await jobRuns.UpdateAsync(
+        var finished = await jobRuns.UpdateAsync(
             run.BusinessId,
             run.Id,
             current => current.IsFinished ? null : current with
@@ -130,6 +140,12 @@ public sealed class JobRunService(IClientStore clients, IJobRunStore jobRuns, IW
                 Error = failed == 0 ? null : $"{failed} of {clientRuns.Count} client run(s) failed",
             },
             cancellationToken).ConfigureAwait(false);
+        if (finishedListener is not null)
+        {
+            await finishedListener.OnJobRunFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
+        }
+
+        return finished;
     }
 
     /// <summary>

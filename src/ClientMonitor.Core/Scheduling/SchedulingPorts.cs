@@ -1,0 +1,71 @@
+namespace ClientMonitor.Core.Scheduling;
+
+public interface IScheduleStore
+{
+    Task<Versioned<AutomationSchedule>?> GetAsync(string businessId, string scheduleId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Versioned<AutomationSchedule>>> ListAsync(string businessId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a new schedule; returns its ETag.</summary>
+    Task<string> CreateAsync(AutomationSchedule schedule, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the schedule if its row still has <paramref name="etag"/>; returns the new ETag when done.</summary>
+    Task<(WriteResult Result, string? ETag)> ReplaceAsync(AutomationSchedule schedule, string etag, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the schedule; with an ETag only if the row still has it.</summary>
+    Task<WriteResult> DeleteAsync(string businessId, string scheduleId, string? etag, CancellationToken cancellationToken);
+}
+
+public enum DueKind
+{
+    /// <summary>A schedule's next occurrence.</summary>
+    Schedule,
+
+    /// <summary>The time after which a running job run is failed as timed out.</summary>
+    RunDeadline,
+}
+
+/// <summary>One row of the due index: something to look at once <c>DueAt</c> has passed.</summary>
+public sealed record DueEntry(DueKind Kind, DateTimeOffset DueAt, string BusinessId, string TargetId);
+
+/// <summary>
+/// Rows keyed by due time, so that the scheduler reads only what is due rather than every schedule. Entries are
+/// hints: whoever reads one checks it against the schedule or job run it names, and a stale one is removed.
+/// </summary>
+public interface IDueIndex
+{
+    Task AddAsync(DueEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Entries of <paramref name="kind"/> due at or before <paramref name="now"/>, earliest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<DueEntry>> ListDueAsync(DueKind kind, DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    Task RemoveAsync(DueEntry entry, CancellationToken cancellationToken);
+}
+
+/// <summary>An operational alert for the operators of a business (delivered by the notifications feature).</summary>
+public sealed record OperationalAlert(
+    string Id,
+    string BusinessId,
+    string AlertType,
+    string Severity,
+    string Title,
+    string Message,
+    string? ScheduleId,
+    string? JobRunId,
+    DateTimeOffset RaisedAt);
+
+public interface IAlertSink
+{
+    /// <summary>Records the alert unless one with its id exists; true when it was new.</summary>
+    Task<bool> RaiseAsync(OperationalAlert alert, CancellationToken cancellationToken);
+}
+
+/// <summary>What the last <c>ScheduleTick</c> did, for <c>GET /scheduler/status</c>.</summary>
+public sealed record SchedulerHeartbeat(DateTimeOffset TickedAt, DateTimeOffset ScheduledFor, TimeSpan Lag, int Due, int Started, int Skipped, int TimedOut);
+
+public interface ISchedulerHeartbeatStore
+{
+    Task SaveAsync(SchedulerHeartbeat heartbeat, CancellationToken cancellationToken);
+
+    Task<SchedulerHeartbeat?> GetAsync(CancellationToken cancellationToken);
+}
