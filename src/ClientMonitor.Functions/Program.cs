@@ -4,6 +4,7 @@ using ClientMonitor.Functions.Functions;
 using ClientMonitor.Functions.Health;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Pipeline;
+using ClientMonitor.Functions.Scheduling;
 using ClientMonitor.Functions.Storage;
 
 if (CommandLine.IsCommand(args))
@@ -16,6 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddFunctionsHosting();
 builder.Services.AddClientMonitorStorage();
 builder.Services.AddMonitoringPipeline();
+builder.Services.AddScheduling();
 builder.Services.AddFoundationFunctions();
 builder.Services.AddClientMonitorHealth();
 builder.Services.AddDemoRun(builder.Configuration);

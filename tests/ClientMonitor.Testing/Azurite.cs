@@ -54,6 +54,12 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>A table or queue name no other test uses: lower-case letters and digits.</summary>
     public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>
+    /// A private Azurite for tests that need storage-wide isolation (the scheduler's due index is one partition for
+    /// every business, so tests that move the clock must not see each other's entries). Dispose it when done.
+    /// </summary>
+    public static Task<Azurite> StartPrivateAsync() => StartAsync();
+
     private static async Task<Azurite> StartAsync()
     {
         var script = FindAzuriteScript();

@@ -18,7 +18,10 @@ public interface ITenantStore
     Task UpsertUserAsync(User user, CancellationToken cancellationToken);
 }
 
-public interface IClientStore
+/// <summary>Users of a business with ETags (the admin API); the plain reads above serve the pipeline.</summary>
+public interface IUserStore : IVersionedStore<User>;
+
+public interface IClientStore : IVersionedStore<Client>
 {
     Task<Client?> GetAsync(string businessId, string clientId, CancellationToken cancellationToken);
 
@@ -27,7 +30,8 @@ public interface IClientStore
     Task UpsertAsync(Client client, CancellationToken cancellationToken);
 }
 
-public interface IPreferenceStore
+/// <summary>One row per user: the versioned methods take the user id as the row id.</summary>
+public interface IPreferenceStore : IVersionedStore<UserPreferences>
 {
     Task<UserPreferences?> GetAsync(string businessId, string userId, CancellationToken cancellationToken);
 

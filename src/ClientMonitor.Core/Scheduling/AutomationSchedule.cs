@@ -71,16 +71,3 @@ public sealed record AutomationSchedule(
     string? LastSkipReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
-
-/// <summary>A stored value with the ETag of the row it came from.</summary>
-public sealed record Versioned<T>(T Value, string ETag);
-
-/// <summary>How a conditional write ended.</summary>
-public enum WriteResult
-{
-    Done,
-    NotFound,
-
-    /// <summary>The row changed since it was read (the ETag no longer matches).</summary>
-    Stale,
-}

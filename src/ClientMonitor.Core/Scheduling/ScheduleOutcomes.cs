@@ -37,7 +37,7 @@ public sealed class ScheduleOutcomes(IScheduleStore schedules, IAlertSink alerts
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var current = await schedules.GetAsync(businessId, scheduleId, cancellationToken).ConfigureAwait(false);
+            var current = await schedules.GetVersionedAsync(businessId, scheduleId, cancellationToken).ConfigureAwait(false);
             if (current is null || !current.Value.ActiveRunIds.Contains(runId, StringComparer.Ordinal))
             {
                 return; // Schedule deleted, or this run's outcome is already recorded.

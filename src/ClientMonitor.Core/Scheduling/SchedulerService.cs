@@ -78,7 +78,7 @@ public sealed class SchedulerService(
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            var current = await schedules.GetAsync(businessId, scheduleId, cancellationToken).ConfigureAwait(false);
+            var current = await schedules.GetVersionedAsync(businessId, scheduleId, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 return new TriggerResult(null, TriggerRefusal.Invalid, "schedule_id", "No such schedule.");
@@ -136,7 +136,7 @@ public sealed class SchedulerService(
     private async Task<(DueOutcome Kind, int Reads)> RunDueAsync(DueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reads = 1;
-        var current = await schedules.GetAsync(entry.BusinessId, entry.TargetId, cancellationToken).ConfigureAwait(false);
+        var current = await schedules.GetVersionedAsync(entry.BusinessId, entry.TargetId, cancellationToken).ConfigureAwait(false);
         if (current is null || !current.Value.IsActive || current.Value.NextRunAt != entry.DueAt)
         {
             // Deleted, deactivated, rescheduled, or already claimed by another tick that has not removed the entry yet.
@@ -246,7 +246,7 @@ public sealed class SchedulerService(
         }
 
         return changed
-            ? await schedules.GetAsync(schedule.Value.BusinessId, schedule.Value.Id, cancellationToken).ConfigureAwait(false) ?? schedule
+            ? await schedules.GetVersionedAsync(schedule.Value.BusinessId, schedule.Value.Id, cancellationToken).ConfigureAwait(false) ?? schedule
             : schedule;
     }
 

@@ -1,19 +1,9 @@
 namespace ClientMonitor.Core.Scheduling;
 
-public interface IScheduleStore
+/// <summary>Table <c>schedules</c>: every read names the business.</summary>
+public interface IScheduleStore : IVersionedStore<AutomationSchedule>
 {
-    Task<Versioned<AutomationSchedule>?> GetAsync(string businessId, string scheduleId, CancellationToken cancellationToken);
-
     Task<IReadOnlyList<Versioned<AutomationSchedule>>> ListAsync(string businessId, CancellationToken cancellationToken);
-
-    /// <summary>Inserts a new schedule; returns its ETag.</summary>
-    Task<string> CreateAsync(AutomationSchedule schedule, CancellationToken cancellationToken);
-
-    /// <summary>Replaces the schedule if its row still has <paramref name="etag"/>; returns the new ETag when done.</summary>
-    Task<(WriteResult Result, string? ETag)> ReplaceAsync(AutomationSchedule schedule, string etag, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the schedule; with an ETag only if the row still has it.</summary>
-    Task<WriteResult> DeleteAsync(string businessId, string scheduleId, string? etag, CancellationToken cancellationToken);
 }
 
 public enum DueKind

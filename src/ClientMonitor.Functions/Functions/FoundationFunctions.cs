@@ -41,7 +41,7 @@ public static class FoundationFunctionsSetup
 {
     public static IServiceCollection AddFoundationFunctions(this IServiceCollection services)
     {
-        foreach (var name in new[] { "ScheduleTick", "DigestTick", "ReportTick" })
+        foreach (var name in new[] { "DigestTick", "ReportTick" })
         {
             services.AddSingleton<ITimerFunction>(sp => new HeartbeatTimerFunction(name, sp.GetRequiredService<IFunctionActivityLog>(), sp.GetRequiredService<TimeProvider>()));
         }

@@ -29,6 +29,7 @@ public static class PipelineSetup
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MonitoringTables>());
         services.AddSingleton<INotificationStore>(sp => sp.GetRequiredService<MonitoringTables>());
         services.AddSingleton<IEmailLogStore>(sp => sp.GetRequiredService<MonitoringTables>());
+        services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<TenantTables>());
         services.AddSingleton<IJobRunStore, JobRunTables>();
         services.AddSingleton<IWorkDispatcher, QueueWorkDispatcher>();
         services.AddSingleton(sp => new PipelineStores(
@@ -52,7 +53,7 @@ public static class PipelineSetup
 
         services.AddSingleton(sp => new JobRunService(
             sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<IWorkDispatcher>(),
-            sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IJobRunFinishedListener>()));
         services.AddSingleton(sp => new MonitorClientProcessor(
             sp.GetRequiredService<PipelineStores>(), sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<JobRunService>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

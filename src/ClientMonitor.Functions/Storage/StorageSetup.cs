@@ -5,6 +5,7 @@ using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Providers;
 using ClientMonitor.Infrastructure.Queues;
 using ClientMonitor.Infrastructure.Storage;
+using ClientMonitor.Infrastructure.Scheduling;
 using ClientMonitor.Infrastructure.Tables;
 using Microsoft.Extensions.Options;
 
@@ -78,6 +79,7 @@ public static class StorageSetup
         TenantTables.BusinessesTable, TenantTables.UsersTable, TenantTables.ClientsTable, TenantTables.PreferencesTable,
         MonitoringTables.RawDataTable, MonitoringTables.EventsTable, MonitoringTables.NotificationsTable, MonitoringTables.EmailLogsTable,
         JobRunTables.JobRunsTable, JobRunTables.ClientRunsTable, TableProviderQuota.TableName,
+        SchedulingTables.SchedulesTable, SchedulingTables.DueIndexTable, SchedulingTables.AlertsTable, SchedulingTables.StateTable,
     ];
 
     /// <summary>Every queue the app uses, with the poison twins operators read.</summary>

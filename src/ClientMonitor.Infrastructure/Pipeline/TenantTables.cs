@@ -1,3 +1,4 @@
+using ClientMonitor.Core;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Preferences;
@@ -11,7 +12,7 @@ namespace ClientMonitor.Infrastructure.Pipeline;
 /// <c>clients</c> (PK business id, RK client id) and <c>userpreferences</c> (PK business id, RK user id): every
 /// read names the business partition, so one tenant's query cannot reach another's rows.
 /// </summary>
-public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IClientStore, IPreferenceStore
+public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUserStore, IClientStore, IPreferenceStore
 {
     public const string BusinessesTable = "businesses";
     public const string UsersTable = "users";
@@ -23,6 +24,13 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, ICli
     private readonly TableClient _users = tables.GetTableClient(UsersTable);
     private readonly TableClient _clients = tables.GetTableClient(ClientsTable);
     private readonly TableClient _preferences = tables.GetTableClient(PreferencesTable);
+
+    private readonly VersionedTable<User, UserEntity> _versionedUsers = new(tables.GetTableClient(UsersTable), UserEntity.From, u => u.ToUser());
+    private readonly VersionedTable<Client, ClientEntity> _versionedClients = new(tables.GetTableClient(ClientsTable), ClientEntity.From, c => c.ToClient());
+    private readonly VersionedTable<UserPreferences, PreferencesEntity> _versionedPreferences = new(
+        tables.GetTableClient(PreferencesTable),
+        p => new PreferencesEntity { PartitionKey = p.BusinessId, RowKey = p.UserId, Json = WireJson.Serialize(p) },
+        e => WireJson.Deserialize<UserPreferences>(e.Json)!);
 
     public async Task<Business?> GetBusinessAsync(string businessId, CancellationToken cancellationToken)
     {
@@ -48,11 +56,32 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, ICli
     public async Task UpsertUserAsync(User user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        await _users.UpsertEntityAsync(
-            new UserEntity { PartitionKey = user.BusinessId, RowKey = user.Id, Email = user.Email, Name = user.Name, Role = user.Role, TimeZone = user.TimeZone },
-            TableUpdateMode.Replace,
-            cancellationToken).ConfigureAwait(false);
+        await _users.UpsertEntityAsync(UserEntity.From(user), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
+
+    Task<Versioned<User>?> IVersionedStore<User>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _versionedUsers.GetVersionedAsync(businessId, id, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<User>.CreateAsync(User value, CancellationToken cancellationToken) => _versionedUsers.CreateAsync(value, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<User>.ReplaceAsync(User value, string etag, CancellationToken cancellationToken) => _versionedUsers.ReplaceAsync(value, etag, cancellationToken);
+
+    Task<WriteResult> IVersionedStore<User>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _versionedUsers.DeleteAsync(businessId, id, etag, cancellationToken);
+
+    Task<Versioned<Client>?> IVersionedStore<Client>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _versionedClients.GetVersionedAsync(businessId, id, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<Client>.CreateAsync(Client value, CancellationToken cancellationToken) => _versionedClients.CreateAsync(value, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<Client>.ReplaceAsync(Client value, string etag, CancellationToken cancellationToken) => _versionedClients.ReplaceAsync(value, etag, cancellationToken);
+
+    Task<WriteResult> IVersionedStore<Client>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _versionedClients.DeleteAsync(businessId, id, etag, cancellationToken);
+
+    Task<Versioned<UserPreferences>?> IVersionedStore<UserPreferences>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _versionedPreferences.GetVersionedAsync(businessId, id, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<UserPreferences>.CreateAsync(UserPreferences value, CancellationToken cancellationToken) => _versionedPreferences.CreateAsync(value, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<UserPreferences>.ReplaceAsync(UserPreferences value, string etag, CancellationToken cancellationToken) => _versionedPreferences.ReplaceAsync(value, etag, cancellationToken);
+
+    Task<WriteResult> IVersionedStore<UserPreferences>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _versionedPreferences.DeleteAsync(businessId, id, etag, cancellationToken);
 
     async Task<Client?> IClientStore.GetAsync(string businessId, string clientId, CancellationToken cancellationToken)
         => (await _clients.GetEntityIfExistsAsync<ClientEntity>(businessId, clientId, cancellationToken).ConfigureAwait(false))?.ToClient();
@@ -99,6 +128,8 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, ICli
         public string TimeZone { get; set; } = "UTC";
 
         public User ToUser() => new(RowKey, PartitionKey, Email, Name, Role, TimeZone);
+
+        public static UserEntity From(User u) => new() { PartitionKey = u.BusinessId, RowKey = u.Id, Email = u.Email, Name = u.Name, Role = u.Role, TimeZone = u.TimeZone };
     }
 
     private sealed class ClientEntity : TableEntity

@@ -24,9 +24,9 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
 {
     public RecordingDispatcher Dispatcher { get; } = new();
 
-    public static async Task<PipelineWorker> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    public static async Task<PipelineWorker> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null, Azurite? storage = null)
     {
-        var azurite = await Azurite.SharedAsync();
+        var azurite = storage ?? await Azurite.SharedAsync();
         var worker = new PipelineWorker(azurite.ConnectionString, settings, services);
         _ = worker.Server;
         await worker.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
