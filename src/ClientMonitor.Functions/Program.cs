@@ -1,3 +1,4 @@
+using ClientMonitor.Functions.Api;
 using ClientMonitor.Functions.Cli;
 using ClientMonitor.Functions.Demo;
 using ClientMonitor.Functions.Functions;
@@ -18,6 +19,7 @@ builder.AddFunctionsHosting();
 builder.Services.AddClientMonitorStorage();
 builder.Services.AddMonitoringPipeline();
 builder.Services.AddScheduling();
+builder.Services.AddClientMonitorApi(builder.Configuration);
 builder.Services.AddFoundationFunctions();
 builder.Services.AddClientMonitorHealth();
 builder.Services.AddDemoRun(builder.Configuration);
@@ -25,6 +27,7 @@ builder.Services.AddDemoRun(builder.Configuration);
 var app = builder.Build();
 
 app.UseFunctionsHosting();
+app.UseClientMonitorApi();
 app.MapClientMonitorHealth();
 
 await app.RunAsync();

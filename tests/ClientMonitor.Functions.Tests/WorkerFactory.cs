@@ -25,5 +25,6 @@ public sealed class WorkerFactory(string storageConnectionString, HostingMode mo
         builder.UseEnvironment("Testing");
         builder.UseSetting("AzureWebJobsStorage", storageConnectionString);
         builder.UseSetting(FunctionsHosting.ModeSetting, mode.ToString());
+        builder.UseSetting("Auth:SigningKey", TestAuth.SigningKey);
     }
 }

@@ -71,6 +71,7 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
         builder.UseEnvironment("Testing");
         builder.UseSetting("AzureWebJobsStorage", storage);
         builder.UseSetting(FunctionsHosting.ModeSetting, HostingMode.Functions.ToString());
+        builder.UseSetting("Auth:SigningKey", TestAuth.SigningKey);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
