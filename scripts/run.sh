@@ -23,6 +23,12 @@ else
   port_open 10002 || { echo "Azurite did not start; see .azurite/debug.log" >&2; exit 1; }
 fi
 
+# The local API's token signing key: random per machine, kept out of the repository (.dev/ is ignored).
+# scripts/token.sh mints tokens with it.
+mkdir -p .dev
+[ -s .dev/signing-key ] || head -c 32 /dev/urandom | base64 > .dev/signing-key
+export Auth__SigningKey="$(cat .dev/signing-key)"
+
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="${CLIENTMONITOR_URLS:-http://localhost:7071}"
 # Seed the demo business and run one monitoring job on start; its summary is printed when the job finishes.

@@ -4,6 +4,7 @@ using ClientMonitor.Core.Classifiers;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
+using ClientMonitor.Functions.Api;
 using ClientMonitor.Infrastructure.Providers;
 
 namespace ClientMonitor.Functions.Cli;
@@ -14,7 +15,7 @@ namespace ClientMonitor.Functions.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Commands = ["classify"];
+    private static readonly string[] Commands = ["classify", "token"];
 
     public static bool IsCommand(string[] args) => args is { Length: > 0 } && (Commands.Contains(args[0]) || args[0] is "--help" or "-h" or "-?");
 
@@ -27,7 +28,18 @@ public static class CommandLine
         classify.Options.Add(clientOption);
         classify.SetAction(async (parse, ct) => await ClassifyAsync(input, output, error, parse.GetValue(clientOption), ct));
 
-        var root = new RootCommand("ClientMonitor worker. Without a command it runs the Functions worker.") { classify };
+        var token = new Command("token", "Print a bearer token for the local API, signed with the development key (Auth:SigningKey; scripts/run.sh makes one).");
+        var userOption = new Option<string>("--user") { Description = "User id (the demo admin is ana)", DefaultValueFactory = _ => "ana" };
+        var businessOption = new Option<string>("--business") { Description = "Business id", DefaultValueFactory = _ => Demo.DemoData.BusinessId };
+        var roleOption = new Option<string>("--role") { Description = "admin, member, or operator (operators onboard businesses and have none)", DefaultValueFactory = _ => "admin" };
+        var hoursOption = new Option<int>("--hours") { Description = "Lifetime in hours (1..24)", DefaultValueFactory = _ => 8 };
+        token.Options.Add(userOption);
+        token.Options.Add(businessOption);
+        token.Options.Add(roleOption);
+        token.Options.Add(hoursOption);
+        token.SetAction(async (parse, ct) => await TokenAsync(output, error, parse.GetValue(userOption)!, parse.GetValue(businessOption)!, parse.GetValue(roleOption)!, parse.GetValue(hoursOption)));
+
+        var root = new RootCommand("ClientMonitor worker. Without a command it runs the Functions worker.") { classify, token };
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(configuration);
     }
@@ -74,6 +86,26 @@ public static class CommandLine
         return failures == 0 ? 0 : 1;
     }
 
+    private static async Task<int> TokenAsync(TextWriter output, TextWriter error, string user, string business, string role, int hours)
+    {
+        if (role is not (ApiRoles.Admin or ApiRoles.Member or ApiRoles.Operator) || hours is < 1 or > 24)
+        {
+            await error.WriteLineAsync("--role must be admin, member or operator, and --hours 1..24.");
+            return 2;
+        }
+
+        var options = CliServices.Configuration().GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        if (!options.UsesDevelopmentKey)
+        {
+            await error.WriteLineAsync("Auth:SigningKey is not set (scripts/token.sh reads it from .dev/signing-key). In Azure, get tokens from Entra ID instead.");
+            return 2;
+        }
+
+        var token = ApiAuth.MintDevelopmentToken(options, user, role == ApiRoles.Operator ? null : business, role, TimeProvider.System.GetUtcNow(), TimeSpan.FromHours(hours));
+        await output.WriteLineAsync(token);
+        return 0;
+    }
+
     private sealed record ClassifyLine(JsonElement Id, string? Text);
 
     private sealed record ClassifyResult(JsonElement Id, EventCategory Category, double Relevance, double Sentiment, RiskLevel Risk);
@@ -92,13 +124,15 @@ internal sealed class CliServices : IDisposable
 
     public IEventClassifier Classifier { get; }
 
+    public static IConfiguration Configuration() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
     public static CliServices Build()
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        var configuration = Configuration();
         var options = configuration.GetSection(ProvidersOptions.Section).Get<ProvidersOptions>() ?? new ProvidersOptions();
         if (options.Ai.Provider == RuleBasedClassifier.ClassifierName)
         {

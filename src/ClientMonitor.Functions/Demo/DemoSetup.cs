@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Text;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Core.Scheduling;
+using ClientMonitor.Functions.Api;
+using Microsoft.Extensions.Options;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
 using ClientMonitor.Functions.Storage;
@@ -104,8 +107,12 @@ public static class DemoData
 
 /// <summary>Seeds the demo business and runs one monitoring job at start-up (<c>ClientMonitor:Demo:RunOnStart</c>).</summary>
 public sealed partial class DemoRunner(
-    StorageInitializer storage, PipelineStores stores, JobRunService jobs, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger) : BackgroundService
+    StorageInitializer storage, PipelineStores stores, SchedulerService scheduler, ScheduleManager schedules, IScheduleStore scheduleStore, SchedulerOptions schedulerOptions,
+    IOptions<AuthOptions> auth, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger) : BackgroundService
 {
+    /// <summary>The demo's hourly schedule: ScheduleTick runs it at the top of every hour while the demo is up.</summary>
+    public const string DemoScheduleId = "demo-hourly";
+
     private static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(3);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -114,7 +121,17 @@ public sealed partial class DemoRunner(
         {
             await storage.Ready.WaitAsync(stoppingToken);
             await DemoData.SeedAsync(stores, time, stoppingToken);
-            var started = await jobs.StartAsync(new StartJobRequest(DemoData.BusinessId, JobType.ClientMonitoring, null, false, "demo"), stoppingToken);
+            if (await scheduleStore.GetVersionedAsync(DemoData.BusinessId, DemoScheduleId, stoppingToken) is null)
+            {
+                await schedules.CreateAsync(
+                    new AutomationSchedule(
+                        DemoScheduleId, DemoData.BusinessId, "ana", "Hourly demo monitoring", "Every client, every hour, on the configured providers.", JobType.ClientMonitoring,
+                        null, new ScheduleConfig(), new ScheduleTiming(ScheduleType.Hourly, null, null, 0, null, null, "Europe/Berlin"), true,
+                        null, null, null, null, 0, null, null, [], 0, 0, null, default, default),
+                    stoppingToken);
+            }
+
+            var started = await scheduler.StartRunAsync(new StartJobRequest(DemoData.BusinessId, JobType.ClientMonitoring, null, false, "demo"), schedulerOptions.TimeoutMinutes, stoppingToken);
             var run = started.JobRun!;
             Log.Started(logger, run.Id, run.ClientsTotal);
             var deadline = time.GetUtcNow() + MaxWait;
@@ -129,6 +146,14 @@ public sealed partial class DemoRunner(
             var users = await stores.Tenants.ListUsersAsync(run.BusinessId, stoppingToken);
             // The summary is for the person at the terminal, so it goes to standard output as plain text.
             await Console.Out.WriteLineAsync(DemoData.Summary(run, clientRuns, events.Where(e => e.JobRunId == run.Id).ToList(), users.Count));
+            if (auth.Value.UsesDevelopmentKey)
+            {
+                var token = ApiAuth.MintDevelopmentToken(auth.Value, "ana", DemoData.BusinessId, ApiRoles.Admin, time.GetUtcNow(), TimeSpan.FromHours(8));
+                await Console.Out.WriteLineAsync(
+                    "API: a token for ana (admin of demo-business, 8 hours; more with ./scripts/token.sh):\n"
+                    + $"  TOKEN={token}\n"
+                    + "  curl -H \"Authorization: Bearer $TOKEN\" http://localhost:7071/api/v1/events?limit=5");
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
         {
