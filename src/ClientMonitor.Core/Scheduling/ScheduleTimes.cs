@@ -71,7 +71,7 @@ public static class ScheduleTimes
         return errors;
     }
 
-    /// <summary>The first occurrence strictly after <paramref name="after"/>, or null for manual schedules and timings that never occur.</summary>
+    /// <summary>The first occurrence strictly after <paramref name="after"/> (in UTC), or null for manual schedules and timings that never occur.</summary>
     public static DateTimeOffset? NextAfter(ScheduleTiming timing, DateTimeOffset after)
     {
         ArgumentNullException.ThrowIfNull(timing);
@@ -91,7 +91,7 @@ public static class ScheduleTimes
                 return null;
             }
 
-            var instant = ToInstant(candidate, zone);
+            var instant = ToInstant(candidate, zone).ToUniversalTime();
             if (instant > after)
             {
                 return instant;

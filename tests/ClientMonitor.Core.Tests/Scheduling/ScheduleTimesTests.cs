@@ -121,6 +121,10 @@ public sealed class ScheduleTimesTests
         => Assert.Equal([expected], Next(Timing(ScheduleType.Custom, zone, cron: cron), after, 1));
 
     [Fact]
+    public void NextRuns_AreInUtc()
+        => Assert.Equal(TimeSpan.Zero, ScheduleTimes.NextAfter(Timing(ScheduleType.Daily, "Asia/Kolkata", hour: 9), Utc("2026-11-22T00:00Z"))!.Value.Offset);
+
+    [Fact]
     public void Manual_NeverRunsByItself()
         => Assert.Null(ScheduleTimes.NextAfter(Timing(ScheduleType.Manual), Utc("2026-11-22T00:00Z")));
 
