@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using ClientMonitor.Core.Tenancy;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -206,8 +205,4 @@ public static class ApiAuth
 
     /// <summary>A fresh random development key, base64.</summary>
     public static string NewDevelopmentKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-
-    internal static string Describe(AuthOptions options) => new StringBuilder()
-        .Append(options.UsesDevelopmentKey ? "development key" : "authority " + options.Authority)
-        .Append(", audience ").Append(options.Audience).ToString();
 }
