@@ -19,8 +19,11 @@ public sealed class SchedulerOptions
     public int MaxDuePerTick { get; set; } = 500;
 }
 
-/// <summary>What one tick did. <c>SchedulesRead</c> counts schedule rows read: the due ones, not all of them.</summary>
-public sealed record TickReport(int Due, int Started, int Skipped, int Stale, int TimedOut, int SchedulesRead);
+/// <summary>
+/// What one tick did. <c>SchedulesRead</c> counts schedule rows read: the due ones, not all of them. <c>Errors</c>
+/// names each due entry that failed (it stays in the index and is tried again next tick).
+/// </summary>
+public sealed record TickReport(int Due, int Started, int Skipped, int Stale, int TimedOut, int SchedulesRead, IReadOnlyList<string> Errors);
 
 /// <summary>Why a trigger did not start a run.</summary>
 public enum TriggerRefusal
@@ -58,9 +61,21 @@ public sealed class SchedulerService(
 
         var due = await dueIndex.ListDueAsync(DueKind.Schedule, now, options.MaxDuePerTick, cancellationToken).ConfigureAwait(false);
         int started = 0, skipped = 0, stale = 0, reads = 0;
+        var errors = new List<string>();
         foreach (var entry in due)
         {
-            var outcome = await RunDueAsync(entry, now, cancellationToken).ConfigureAwait(false);
+            (DueOutcome Kind, int Reads) outcome;
+            try
+            {
+                outcome = await RunDueAsync(entry, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One bad schedule (or a storage hiccup) must not hold back the others due in this tick.
+                errors.Add($"schedule {entry.BusinessId}/{entry.TargetId}: {ex.GetType().Name}: {ex.Message}");
+                continue;
+            }
+
             reads += outcome.Reads;
             switch (outcome.Kind)
             {
@@ -70,7 +85,7 @@ public sealed class SchedulerService(
             }
         }
 
-        return new TickReport(due.Count, started, skipped, stale, timedOut, reads);
+        return new TickReport(due.Count, started, skipped, stale, timedOut, reads, errors);
     }
 
     /// <summary>Starts the schedule now (the API's trigger), unless its runs may not overlap and one is going.</summary>

@@ -84,6 +84,11 @@ public sealed partial class ScheduleTickFunction(
         {
             Log.Ticked(logger, report.Due, report.Started, report.Skipped, report.Stale, report.TimedOut);
         }
+
+        foreach (var error in report.Errors)
+        {
+            Log.DueEntryFailed(logger, error);
+        }
     }
 
     private static partial class Log
@@ -91,5 +96,8 @@ public sealed partial class ScheduleTickFunction(
         [LoggerMessage(EventId = 3001, EventName = "ScheduleTicked", Level = LogLevel.Information,
             Message = "Schedule tick: {Due} due, {Started} started, {Skipped} skipped (overlap), {Stale} stale entries, {TimedOut} runs timed out")]
         public static partial void Ticked(ILogger logger, int due, int started, int skipped, int stale, int timedOut);
+
+        [LoggerMessage(EventId = 3002, EventName = "ScheduleDueEntryFailed", Level = LogLevel.Error, Message = "Schedule tick could not process a due entry; it is retried next tick: {Error}")]
+        public static partial void DueEntryFailed(ILogger logger, string error);
     }
 }

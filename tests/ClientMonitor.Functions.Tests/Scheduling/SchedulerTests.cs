@@ -213,6 +213,23 @@ public sealed class SchedulerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AScheduleThatCannotBeRead_DoesNotHoldBackTheOthers()
+    {
+        var business = await _worker.SeedAsync(1);
+        var good = (await Manager.CreateAsync(NewSchedule(business, DailyAt9), CancellationToken.None)).Value;
+        var broken = (await Manager.CreateAsync(NewSchedule(business, DailyAt9), CancellationToken.None)).Value;
+        var table = _azurite.CreateTableService().GetTableClient(SchedulingTables.SchedulesTable);
+        await table.UpsertEntityAsync(new RawRow { PartitionKey = business, RowKey = broken.Id, Json = "{not json" }, Infrastructure.Tables.TableUpdateMode.Replace);
+
+        _clock.SetUtcNow(Start.AddHours(1));
+        var report = await Scheduler.TickAsync(CancellationToken.None);
+
+        Assert.Equal(1, report.Started);
+        Assert.Contains(broken.Id, Assert.Single(report.Errors), StringComparison.Ordinal);
+        Assert.Equal(good.Id, Assert.Single(await RunsAsync(business)).ScheduleId);
+    }
+
+    [Fact]
     public async Task With10000ActiveSchedulesOf10Due_ATickReadsOnlyTheDueOnes()
     {
         var business = await _worker.SeedAsync(1);
@@ -228,5 +245,11 @@ public sealed class SchedulerTests : IAsyncLifetime
         Assert.Equal(10, report.SchedulesRead);
         Assert.Equal(10, report.Started);
         Assert.Empty(await index.ListDueAsync(DueKind.Schedule, _clock.GetUtcNow(), 100, CancellationToken.None));
+    }
+
+    /// <summary>A schedules row written behind the store's back, to corrupt its JSON.</summary>
+    private sealed class RawRow : Infrastructure.Tables.TableEntity
+    {
+        public string Json { get; set; } = string.Empty;
     }
 }
