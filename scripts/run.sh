@@ -26,7 +26,7 @@ fi
 # The local API's token signing key: random per machine, kept out of the repository (.dev/ is ignored).
 # scripts/token.sh mints tokens with it.
 mkdir -p .dev
-[ -s .dev/signing-key ] || head -c 32 /dev/urandom | base64 > .dev/signing-key
+[ -s .dev/signing-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > .dev/signing-key)
 export Auth__SigningKey="$(cat .dev/signing-key)"
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"

@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .dev
-[ -s .dev/signing-key ] || head -c 32 /dev/urandom | base64 > .dev/signing-key
+[ -s .dev/signing-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > .dev/signing-key)
 export Auth__SigningKey="$(cat .dev/signing-key)"
 dotnet run --project src/ClientMonitor.Functions -c Release --no-launch-profile -- token "$@"
