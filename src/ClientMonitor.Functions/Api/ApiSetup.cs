@@ -42,6 +42,7 @@ public static class ApiSetup
         app.UseAuthorization();
 
         var v1 = app.MapGroup(Prefix);
+        v1.AddEndpointFilter(ApiIds.RejectImpossibleRouteIds);
         v1.MapOpenApi("/openapi.json").AllowAnonymous();
         v1.MapTenancyApi();
         var tenant = v1.MapGroup(string.Empty).RequireAuthorization(ApiRoles.TenantPolicy);

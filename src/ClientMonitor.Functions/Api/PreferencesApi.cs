@@ -119,6 +119,11 @@ public static class PreferencesApi
             return ApiProblems.Invalid("user_id", "Required: the user whose preferences these are.");
         }
 
+        if (!ApiIds.IsValid(userId))
+        {
+            return ApiProblems.Invalid("user_id", "No user with that id in your business.");
+        }
+
         if (await tenants.GetUserAsync(caller.BusinessId, userId, ct) is null)
         {
             return ApiProblems.Invalid("user_id", "No user with that id in your business.");

@@ -284,9 +284,9 @@ public static class SchedulesApi
         }
 
         var ids = body!.Value.ScheduleIds;
-        if (ids is null || ids.Count == 0 || ids.Count > MaxBulk)
+        if (ids is null || ids.Count == 0 || ids.Count > MaxBulk || !ids.All(ApiIds.IsValid))
         {
-            return ApiProblems.Invalid("schedule_ids", $"Give 1..{MaxBulk} schedule ids.");
+            return ApiProblems.Invalid("schedule_ids", $"Give 1..{MaxBulk} schedule ids (each 1..{ApiIds.MaxLength} characters, none of / \\ # ?).");
         }
 
         var business = context.Caller().BusinessId;

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Text;
+using ClientMonitor.Functions.Tests.Pipeline;
+
+namespace ClientMonitor.Functions.Tests.Api;
+
+/// <summary>Ids that cannot exist (characters storage keys forbid, absurd lengths) are unknown ids, not server errors.</summary>
+public sealed class IdInputTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Theory]
+    [InlineData("/api/v1/clients/a%5Cb")]
+    [InlineData("/api/v1/automation-schedules/a%23b")]
+    [InlineData("/api/v1/users/a%3Fb")]
+    [InlineData("/api/v1/events/a%01b")]
+    public async Task ARouteIdThatCannotExist_Is404(string path)
+    {
+        var business = await fixture.Worker.SeedAsync(0);
+        var admin = fixture.Worker.CreateClient().As("amy", business, "admin");
+
+        var response = await admin.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ALongRouteId_Is404()
+    {
+        var business = await fixture.Worker.SeedAsync(0);
+        var admin = fixture.Worker.CreateClient().As("amy", business, "admin");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/clients/" + new string('x', 600))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/user-preferences/", """{"user_id":"a\\b"}""", "user_id")]
+    [InlineData("/api/v1/automation-schedules/bulk/delete", """{"schedule_ids":["a#b"]}""", "schedule_ids")]
+    public async Task ABodyIdThatCannotExist_Is422NamingTheField(string path, string body, string field)
+    {
+        var business = await fixture.Worker.SeedAsync(0);
+        var admin = fixture.Worker.CreateClient().As("amy", business, "admin");
+
+        var response = await admin.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains($"\"{field}\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
