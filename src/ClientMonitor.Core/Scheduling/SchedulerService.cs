@@ -30,6 +30,9 @@ public enum TriggerRefusal
 {
     None,
 
+    /// <summary>The business has no schedule with that id.</summary>
+    NotFound,
+
     /// <summary>As many runs of the schedule as it allows are still going.</summary>
     AlreadyRunning,
 
@@ -96,7 +99,7 @@ public sealed class SchedulerService(
             var current = await schedules.GetVersionedAsync(businessId, scheduleId, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
-                return new TriggerResult(null, TriggerRefusal.Invalid, "schedule_id", "No such schedule.");
+                return new TriggerResult(null, TriggerRefusal.NotFound, null, null);
             }
 
             var schedule = await SettleActiveRunsAsync(current, cancellationToken).ConfigureAwait(false);

@@ -35,7 +35,24 @@ public sealed class AuthOptions
 
     public bool UsesDevelopmentKey => !string.IsNullOrEmpty(SigningKey);
 
-    public SymmetricSecurityKey DevelopmentKey() => new(Convert.FromBase64String(SigningKey!));
+    /// <summary>The development key, when <c>SigningKey</c> is base64 of at least 32 bytes.</summary>
+    public bool TryGetDevelopmentKey(out SymmetricSecurityKey key)
+    {
+        key = null!;
+        if (string.IsNullOrEmpty(SigningKey))
+        {
+            return false;
+        }
+
+        var bytes = new byte[SigningKey.Length];
+        if (!Convert.TryFromBase64String(SigningKey, bytes, out var length) || length < 32)
+        {
+            return false;
+        }
+
+        key = new SymmetricSecurityKey(bytes.AsSpan(0, length).ToArray());
+        return true;
+    }
 }
 
 internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<AuthOptions>
@@ -61,8 +78,7 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
                 failures.Add("Auth:SigningKey is for local development only; in Azure configure Auth:Authority (Entra ID).");
             }
 
-            var bytes = new byte[options.SigningKey!.Length];
-            if (!Convert.TryFromBase64String(options.SigningKey, bytes, out var length) || length < 32)
+            if (!options.TryGetDevelopmentKey(out _))
             {
                 failures.Add("Auth:SigningKey must be base64 of at least 32 random bytes (scripts/run.sh makes one).");
             }
@@ -115,7 +131,7 @@ public static class ApiAuth
                 RoleClaimType = auth.RoleClaim,
                 ClockSkew = TimeSpan.FromMinutes(2),
             };
-            if (auth.UsesDevelopmentKey && TryKey(auth, out var key))
+            if (auth.TryGetDevelopmentKey(out var key))
             {
                 options.TokenValidationParameters.ValidIssuer = auth.Issuer ?? AuthOptions.DevelopmentIssuer;
                 options.TokenValidationParameters.IssuerSigningKey = key;
@@ -162,7 +178,7 @@ public static class ApiAuth
     public static string MintDevelopmentToken(AuthOptions options, string userId, string? businessId, string role, DateTimeOffset now, TimeSpan lifetime)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!TryKey(options, out var key))
+        if (!options.TryGetDevelopmentKey(out var key))
         {
             throw new InvalidOperationException("Auth:SigningKey is not set; scripts/run.sh writes one to .dev/signing-key.");
         }
@@ -185,23 +201,6 @@ public static class ApiAuth
         });
     }
 
-    private static bool TryKey(AuthOptions options, out SymmetricSecurityKey key)
-    {
-        key = null!;
-        if (string.IsNullOrEmpty(options.SigningKey))
-        {
-            return false;
-        }
-
-        var bytes = new byte[options.SigningKey.Length];
-        if (!Convert.TryFromBase64String(options.SigningKey, bytes, out var length) || length < 32)
-        {
-            return false;
-        }
-
-        key = new SymmetricSecurityKey(bytes.AsSpan(0, length).ToArray());
-        return true;
-    }
 
     /// <summary>A fresh random development key, base64.</summary>
     public static string NewDevelopmentKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

@@ -88,8 +88,8 @@ public static class SchedulesApi
         group.MapGet("/{scheduleId}", GetAsync);
         group.MapPut("/{scheduleId}", UpdateAsync);
         group.MapDelete("/{scheduleId}", DeleteAsync);
-        group.MapPost("/{scheduleId}/activate", (HttpContext c, string scheduleId, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, true, m, ct));
-        group.MapPost("/{scheduleId}/deactivate", (HttpContext c, string scheduleId, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, false, m, ct));
+        group.MapPost("/{scheduleId}/activate", (HttpContext c, string scheduleId, IScheduleStore s, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, true, s, m, ct));
+        group.MapPost("/{scheduleId}/deactivate", (HttpContext c, string scheduleId, IScheduleStore s, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, false, s, m, ct));
         group.MapPost("/{scheduleId}/trigger", TriggerAsync);
         group.MapPost("/bulk/activate", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Activate, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy);
         group.MapPost("/bulk/deactivate", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Deactivate, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy);
@@ -215,9 +215,8 @@ public static class SchedulesApi
         return await ReplaceAsync(context, manager, s, updated, found.ETag, ct);
     }
 
-    private static async Task<IResult> SetActiveAsync(HttpContext context, string scheduleId, bool active, ScheduleManager manager, CancellationToken ct)
+    private static async Task<IResult> SetActiveAsync(HttpContext context, string scheduleId, bool active, IScheduleStore store, ScheduleManager manager, CancellationToken ct)
     {
-        var store = context.RequestServices.GetRequiredService<IScheduleStore>();
         var found = await store.GetVersionedAsync(context.Caller().BusinessId, scheduleId, ct);
         if (found is null)
         {
@@ -263,7 +262,7 @@ public static class SchedulesApi
                 $"/api/v1/job-runs/{result.JobRun!.Id}",
                 new TriggerResponse(result.JobRun.Id, scheduleId, result.JobRun.Status, result.JobRun.ClientsTotal, result.JobRun.StartedAt)),
             TriggerRefusal.AlreadyRunning => ApiProblems.Conflict(result.Error!),
-            _ when result.Field == "schedule_id" => ApiProblems.NotFound("schedule"),
+            TriggerRefusal.NotFound => ApiProblems.NotFound("schedule"),
             _ => ApiProblems.Invalid(result.Field ?? "schedule", result.Error ?? "The schedule cannot run."),
         };
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Invocations;
 
@@ -15,8 +14,7 @@ public sealed class HeartbeatTimerFunction(string name, IFunctionActivityLog act
     public Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        var id = invocation.ScheduledFor.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        return activity.RecordAsync(new FunctionActivity(Name, TriggerKind.Timer, id, time.GetUtcNow(), 0, null), cancellationToken);
+        return activity.RecordAsync(new FunctionActivity(Name, TriggerKind.Timer, invocation.OccurrenceId, time.GetUtcNow(), 0, null), cancellationToken);
     }
 }
 

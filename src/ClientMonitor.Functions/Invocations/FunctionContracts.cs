@@ -4,7 +4,11 @@ namespace ClientMonitor.Functions.Invocations;
 public sealed record QueueInvocation(string FunctionName, string MessageText, string MessageId, long DequeueCount, DateTimeOffset? InsertionTime);
 
 /// <summary>A timer firing. <c>ScheduledFor</c> is the occurrence being run; <c>IsPastDue</c> says it runs late.</summary>
-public sealed record TimerInvocation(string FunctionName, DateTimeOffset ScheduledFor, bool IsPastDue);
+public sealed record TimerInvocation(string FunctionName, DateTimeOffset ScheduledFor, bool IsPastDue)
+{
+    /// <summary>The occurrence as an id for the activity log: <c>yyyyMMddTHHmmssZ</c> in UTC.</summary>
+    public string OccurrenceId => ScheduledFor.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>A function started by a queue message. Throwing makes the message retry and, after the limit, go to poison.</summary>
 public interface IQueueFunction

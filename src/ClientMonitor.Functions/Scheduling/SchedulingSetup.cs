@@ -78,7 +78,7 @@ public sealed partial class ScheduleTickFunction(
             new SchedulerHeartbeat(started, invocation.ScheduledFor, lag < TimeSpan.Zero ? TimeSpan.Zero : lag, report.Due, report.Started, report.Skipped, report.TimedOut),
             cancellationToken);
         await activity.RecordAsync(
-            new FunctionActivity(Name, TriggerKind.Timer, invocation.ScheduledFor.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture), started, 0, null),
+            new FunctionActivity(Name, TriggerKind.Timer, invocation.OccurrenceId, started, 0, null),
             cancellationToken);
         if (report.Due > 0 || report.TimedOut > 0)
         {

@@ -10,8 +10,6 @@ namespace ClientMonitor.Infrastructure.Tables;
 internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEntity> toEntity, Func<TEntity, T> fromEntity) : IVersionedStore<T>
     where TEntity : class, ITableEntity, new()
 {
-    public TableClient Table => table;
-
     public async Task<Versioned<T>?> GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken)
     {
         var row = await table.GetEntityIfExistsAsync<TEntity>(businessId, id, cancellationToken).ConfigureAwait(false);
