@@ -28,14 +28,15 @@ public sealed record StartJobResult(JobRun? JobRun, string? Field, string? Error
 /// ETag-checked counters; the last client to finish sets the final status from the client runs).
 /// </summary>
 public sealed class JobRunService(
-    IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider, IJobRunFinishedListener? finishedListener = null)
+    IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider,
+    IEnumerable<IJobRunFinishedListener>? finishedListeners = null, Notifications.IDigestRunner? digests = null)
 {
     public async Task<StartJobResult> StartAsync(StartJobRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.JobType == JobType.NotificationDigest)
         {
-            return StartJobResult.Invalid("job_type", "notification_digest runs are started by the digest scheduler, not as a monitoring job.");
+            return await RunDigestsAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         var all = await clients.ListAsync(request.BusinessId, cancellationToken).ConfigureAwait(false);
@@ -79,6 +80,27 @@ public sealed class JobRunService(
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (client, ct) => await queue.EnqueueMonitorClientAsync(new MonitorClientMessage(MonitorClientMessage.CurrentVersion, run.BusinessId, run.Id, client.Id), ct).ConfigureAwait(false)).ConfigureAwait(false);
 
+        return StartJobResult.Started(run);
+    }
+
+    /// <summary>
+    /// A <c>notification_digest</c> run: each daily or weekly user of the business gets the digest of the events since
+    /// their last one now. It runs in place (no fan-out) and is recorded as a finished job run.
+    /// </summary>
+    private async Task<StartJobResult> RunDigestsAsync(StartJobRequest request, CancellationToken cancellationToken)
+    {
+        if (digests is null || request.ClientIds is not null)
+        {
+            return StartJobResult.Invalid(digests is null ? "job_type" : "client_ids", digests is null ? "Digests are not available in this host." : "A notification_digest run covers every user's digest; it takes no client ids.");
+        }
+
+        var started = timeProvider.GetUtcNow();
+        var id = request.JobRunId ?? NewJobRunId(started);
+        var counts = await digests.RunOnDemandAsync(request.BusinessId, id, cancellationToken).ConfigureAwait(false);
+        var run = new JobRun(
+            id, request.BusinessId, JobType.NotificationDigest, JobRunStatus.Completed, request.Trigger, request.ScheduleId, null, false, false, 0, 0, 0, counts,
+            started, timeProvider.GetUtcNow(), null);
+        await jobRuns.CreateAsync(run, [], cancellationToken).ConfigureAwait(false);
         return StartJobResult.Started(run);
     }
 
@@ -140,9 +162,9 @@ public sealed class JobRunService(
                 Error = failed == 0 ? null : $"{failed} of {clientRuns.Count} client run(s) failed",
             },
             cancellationToken).ConfigureAwait(false);
-        if (finishedListener is not null)
+        foreach (var listener in finishedListeners ?? [])
         {
-            await finishedListener.OnJobRunFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
+            await listener.OnJobRunFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
         }
 
         return finished;

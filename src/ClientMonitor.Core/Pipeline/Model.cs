@@ -112,9 +112,3 @@ public sealed record Notification(
     bool IsRead,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ReadAt);
-
-/// <summary>
-/// An email to send, put on the <c>notifications</c> queue. <c>EmailId</c> is the idempotency key: the sender
-/// sends each id at most once however often the message arrives.
-/// </summary>
-public sealed record EmailRequest(string EmailId, string Kind, string BusinessId, string UserId, string? EventId, string? JobRunId);

@@ -1,3 +1,4 @@
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Providers;
@@ -229,9 +230,9 @@ public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatal
             // Daily and weekly users get the event in their digest instead.
             if (decision.Email && decision.Frequency == NotificationFrequency.Instant)
             {
-                var emailId = StableId.From("email", "event_notification", monitoringEvent.Id, user.Id);
+                var emailId = StableId.From("email", EmailTypes.EventNotification, monitoringEvent.Id, user.Id);
                 var log = new EmailLog(
-                    emailId, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id, "event_notification", user.Email,
+                    emailId, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id, EmailTypes.EventNotification, user.Email,
                     Subject(client, monitoringEvent), Preview(monitoringEvent.Summary), EmailStatus.Pending, now);
                 if (await stores.EmailLogs.AddPendingIfAbsentAsync(log, cancellationToken).ConfigureAwait(false))
                 {
@@ -240,7 +241,7 @@ public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatal
 
                 // Queued even when the log existed: a crash may have come between the two. The sender sends each
                 // email id once, so a second message is harmless, and a lost one would not be.
-                await stores.Queue.EnqueueEmailAsync(new EmailRequest(emailId, "event_notification", user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id), cancellationToken).ConfigureAwait(false);
+                await stores.Queue.EnqueueEmailAsync(new EmailRequest(emailId, EmailTypes.EventNotification, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id), cancellationToken).ConfigureAwait(false);
             }
         }
 

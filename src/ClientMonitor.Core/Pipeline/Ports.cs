@@ -1,4 +1,5 @@
 using ClientMonitor.Core.Clients;
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
 
@@ -8,6 +9,9 @@ namespace ClientMonitor.Core.Pipeline;
 public interface ITenantStore
 {
     Task<Business?> GetBusinessAsync(string businessId, CancellationToken cancellationToken);
+
+    /// <summary>Every business (the digest pass visits each).</summary>
+    Task<IReadOnlyList<Business>> ListBusinessesAsync(CancellationToken cancellationToken);
 
     Task UpsertBusinessAsync(Business business, CancellationToken cancellationToken);
 
@@ -73,35 +77,6 @@ public interface INotificationStore
 
     /// <summary>Marks one notification read; false when the user has no notification with that id.</summary>
     Task<bool> MarkReadAsync(string businessId, string userId, string notificationId, DateTimeOffset at, CancellationToken cancellationToken);
-}
-
-/// <summary>Seed <c>email_logs</c> statuses.</summary>
-public enum EmailStatus
-{
-    Pending,
-    Sent,
-    Failed,
-    Bounced,
-}
-
-/// <summary>An email as logged (seed <c>email_logs</c>); created <c>Pending</c> when the email is queued.</summary>
-public sealed record EmailLog(
-    string Id,
-    string BusinessId,
-    string UserId,
-    string? EventId,
-    string? JobRunId,
-    string EmailType,
-    string RecipientEmail,
-    string Subject,
-    string? BodyPreview,
-    EmailStatus Status,
-    DateTimeOffset CreatedAt);
-
-public interface IEmailLogStore
-{
-    /// <summary>Creates the pending log unless its id exists; true when it was new.</summary>
-    Task<bool> AddPendingIfAbsentAsync(EmailLog log, CancellationToken cancellationToken);
 }
 
 /// <summary>The two queues of the pipeline.</summary>

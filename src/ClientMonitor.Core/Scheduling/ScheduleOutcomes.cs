@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 
 namespace ClientMonitor.Core.Scheduling;
@@ -76,14 +77,18 @@ public sealed class ScheduleOutcomes(IScheduleStore schedules, IAlertSink alerts
                     new OperationalAlert(
                         StableId.From("schedule-deactivated", businessId, scheduleId, runId),
                         businessId,
-                        "schedule_deactivated",
-                        "error",
+                        AlertTypes.ScheduleDeactivated,
+                        AlertSeverity.Error,
                         $"Schedule '{s.Name}' was deactivated",
                         string.Create(CultureInfo.InvariantCulture, $"Schedule '{s.Name}' failed {failures} times in a row and was deactivated. Last error: {error ?? "(none recorded)"}"),
                         scheduleId,
                         runId,
                         now),
                     cancellationToken).ConfigureAwait(false);
+            }
+            else if (success && s.ConsecutiveFailures > 0)
+            {
+                await alerts.ResolveAsync(businessId, AlertTypes.ScheduleDeactivated, scheduleId, $"Schedule '{s.Name}' ran successfully again.", cancellationToken).ConfigureAwait(false);
             }
 
             return;

@@ -32,24 +32,6 @@ public interface IDueIndex
     Task RemoveAsync(DueEntry entry, CancellationToken cancellationToken);
 }
 
-/// <summary>An operational alert for the operators of a business (delivered by the notifications feature).</summary>
-public sealed record OperationalAlert(
-    string Id,
-    string BusinessId,
-    string AlertType,
-    string Severity,
-    string Title,
-    string Message,
-    string? ScheduleId,
-    string? JobRunId,
-    DateTimeOffset RaisedAt);
-
-public interface IAlertSink
-{
-    /// <summary>Records the alert unless one with its id exists; true when it was new.</summary>
-    Task<bool> RaiseAsync(OperationalAlert alert, CancellationToken cancellationToken);
-}
-
 /// <summary>What the last <c>ScheduleTick</c> did, for <c>GET /scheduler/status</c>.</summary>
 public sealed record SchedulerHeartbeat(DateTimeOffset TickedAt, DateTimeOffset ScheduledFor, TimeSpan Lag, int Due, int Started, int Skipped, int TimedOut);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Identity;
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
 using ClientMonitor.Functions.Hosting;
@@ -28,10 +29,10 @@ public static class PipelineSetup
         services.AddSingleton<IRawDataStore>(sp => sp.GetRequiredService<MonitoringTables>());
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MonitoringTables>());
         services.AddSingleton<INotificationStore>(sp => sp.GetRequiredService<MonitoringTables>());
-        services.AddSingleton<IEmailLogStore>(sp => sp.GetRequiredService<MonitoringTables>());
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<TenantTables>());
         services.AddSingleton<IJobRunStore, JobRunTables>();
-        services.AddSingleton<IWorkDispatcher, QueueWorkDispatcher>();
+        services.AddSingleton<QueueWorkDispatcher>();
+        services.AddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<QueueWorkDispatcher>());
         services.AddSingleton(sp => new PipelineStores(
             sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IPreferenceStore>(),
             sp.GetRequiredService<IRawDataStore>(), sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<INotificationStore>(),
@@ -53,7 +54,8 @@ public static class PipelineSetup
 
         services.AddSingleton(sp => new JobRunService(
             sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<IWorkDispatcher>(),
-            sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IJobRunFinishedListener>()));
+            sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IJobRunFinishedListener>(),
+            sp.GetService<IDigestRunner>()));
         services.AddSingleton(sp => new MonitorClientProcessor(
             sp.GetRequiredService<PipelineStores>(), sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<JobRunService>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

@@ -19,7 +19,6 @@ public static class SchedulingSetup
         services.AddSingleton<SchedulingTables>();
         services.AddSingleton<IScheduleStore>(sp => sp.GetRequiredService<SchedulingTables>());
         services.AddSingleton<IDueIndex>(sp => sp.GetRequiredService<SchedulingTables>());
-        services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<SchedulingTables>());
         services.AddSingleton<ISchedulerHeartbeatStore>(sp => sp.GetRequiredService<SchedulingTables>());
         services.AddSingleton<ScheduleOutcomes>();
         services.AddSingleton<IJobRunFinishedListener>(sp => sp.GetRequiredService<ScheduleOutcomes>());

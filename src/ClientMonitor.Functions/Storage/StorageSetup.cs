@@ -1,3 +1,4 @@
+using ClientMonitor.Infrastructure.Notifications;
 using Azure.Identity;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Infrastructure.Operations;
@@ -77,9 +78,10 @@ public static class StorageSetup
     [
         TableFunctionActivityLog.TableName, PoisonMessageStore.TableName,
         TenantTables.BusinessesTable, TenantTables.UsersTable, TenantTables.ClientsTable, TenantTables.PreferencesTable,
-        MonitoringTables.RawDataTable, MonitoringTables.EventsTable, MonitoringTables.NotificationsTable, MonitoringTables.EmailLogsTable,
+        MonitoringTables.RawDataTable, MonitoringTables.EventsTable, MonitoringTables.NotificationsTable,
         JobRunTables.JobRunsTable, JobRunTables.ClientRunsTable, TableProviderQuota.TableName,
-        SchedulingTables.SchedulesTable, SchedulingTables.DueIndexTable, SchedulingTables.AlertsTable, SchedulingTables.StateTable,
+        SchedulingTables.SchedulesTable, SchedulingTables.DueIndexTable, SchedulingTables.StateTable,
+        NotificationTables.EmailLogsTable, NotificationTables.AlertsTable, NotificationTables.AlertDeliveriesTable, NotificationTables.DigestStateTable, TableSendRateLimiter.TableName,
     ];
 
     /// <summary>Every queue the app uses, with the poison twins operators read.</summary>

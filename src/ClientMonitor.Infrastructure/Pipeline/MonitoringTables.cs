@@ -7,19 +7,17 @@ namespace ClientMonitor.Infrastructure.Pipeline;
 /// What a client run produces. <c>rawdata</c>: PK <c>{business}_{client}</c>, RK raw id (from the content hash).
 /// <c>events</c>: PK business, RK event id; filters run in the service, newest-first ordering and paging here
 /// (a business's events are one partition). <c>notifications</c>: PK <c>{business}_{user}</c> (one inbox), RK
-/// notification id. <c>emaillogs</c>: PK business, RK email id.
+/// notification id.
 /// </summary>
-public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore, IEventStore, INotificationStore, IEmailLogStore
+public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore, IEventStore, INotificationStore
 {
     public const string RawDataTable = "rawdata";
     public const string EventsTable = "events";
     public const string NotificationsTable = "notifications";
-    public const string EmailLogsTable = "emaillogs";
 
     private readonly TableClient _raw = tables.GetTableClient(RawDataTable);
     private readonly TableClient _events = tables.GetTableClient(EventsTable);
     private readonly TableClient _notifications = tables.GetTableClient(NotificationsTable);
-    private readonly TableClient _emails = tables.GetTableClient(EmailLogsTable);
 
     public async Task<RawDataRecord> AddIfAbsentAsync(RawDataRecord record, CancellationToken cancellationToken)
     {
@@ -123,29 +121,6 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         }
 
         return true;
-    }
-
-    public async Task<bool> AddPendingIfAbsentAsync(EmailLog log, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(log);
-        var (_, added) = await _emails.AddOrGetAsync(
-            new EmailLogEntity
-            {
-                PartitionKey = log.BusinessId,
-                RowKey = log.Id,
-                UserId = log.UserId,
-                EventId = log.EventId,
-                JobRunId = log.JobRunId,
-                EmailType = log.EmailType,
-                RecipientEmail = log.RecipientEmail,
-                Subject = log.Subject,
-                BodyPreview = log.BodyPreview,
-                Status = log.Status,
-                RetryCount = 0,
-                CreatedAt = log.CreatedAt,
-            },
-            cancellationToken).ConfigureAwait(false);
-        return added;
     }
 
     private static string RawPartition(string businessId, string clientId) => businessId + "_" + clientId;
@@ -256,19 +231,5 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         };
 
         public Notification ToNotification(string businessId, string userId) => new(RowKey, businessId, userId, EventId, ClientId, Title, Category, Relevance, IsRead, CreatedAt, ReadAt);
-    }
-
-    private sealed class EmailLogEntity : TableEntity
-    {
-        public string UserId { get; set; } = string.Empty;
-        public string? EventId { get; set; }
-        public string? JobRunId { get; set; }
-        public string EmailType { get; set; } = string.Empty;
-        public string RecipientEmail { get; set; } = string.Empty;
-        public string Subject { get; set; } = string.Empty;
-        public string? BodyPreview { get; set; }
-        public EmailStatus Status { get; set; }
-        public int RetryCount { get; set; }
-        public DateTimeOffset CreatedAt { get; set; }
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Infrastructure.Queues;
@@ -5,7 +7,7 @@ using ClientMonitor.Infrastructure.Queues;
 namespace ClientMonitor.Infrastructure.Pipeline;
 
 /// <summary>Puts pipeline work on the <c>monitor-client</c> and <c>notifications</c> queues as snake_case JSON.</summary>
-public sealed class QueueWorkDispatcher(QueueServiceClient queues) : IWorkDispatcher
+public sealed class QueueWorkDispatcher(QueueServiceClient queues) : IWorkDispatcher, INotificationOutbox
 {
     private readonly QueueClient _monitor = queues.GetQueueClient(QueueNames.MonitorClient);
     private readonly QueueClient _notifications = queues.GetQueueClient(QueueNames.Notifications);
@@ -13,6 +15,15 @@ public sealed class QueueWorkDispatcher(QueueServiceClient queues) : IWorkDispat
     public async Task EnqueueMonitorClientAsync(MonitorClientMessage message, CancellationToken cancellationToken)
         => await _monitor.SendMessageAsync(WireJson.Serialize(message), cancellationToken: cancellationToken).ConfigureAwait(false);
 
-    public async Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken)
-        => await _notifications.SendMessageAsync(WireJson.Serialize(request), cancellationToken: cancellationToken).ConfigureAwait(false);
+    public Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken) => EnqueueAsync(request, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>The queue hides a message for at most 7 days; longer delays are cut to that (the handler re-checks the time).</summary>
+    public async Task EnqueueAsync(NotificationMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var visibility = delay <= TimeSpan.Zero ? (TimeSpan?)null : delay > MaxDelay ? MaxDelay : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
+        await _notifications.SendMessageAsync(JsonSerializer.Serialize(message, message.GetType(), WireJson.Options), visibility, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);
 }

@@ -38,6 +38,10 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
         return row is null ? null : new Business(row.RowKey, row.Name, row.CreatedAt);
     }
 
+    public async Task<IReadOnlyList<Business>> ListBusinessesAsync(CancellationToken cancellationToken)
+        => (await _businesses.ListAsync<BusinessEntity>(TableFilter.Create($"PartitionKey eq {BusinessPartition}"), cancellationToken).ConfigureAwait(false))
+            .Select(row => new Business(row.RowKey, row.Name, row.CreatedAt)).ToList();
+
     public async Task UpsertBusinessAsync(Business business, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(business);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Azure;
-using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Tables;
 
 namespace ClientMonitor.Infrastructure.Providers;
@@ -20,50 +18,11 @@ public sealed class TableProviderQuota(TableServiceClient tables, TimeProvider t
     public const string TableName = "providerquota";
     private readonly TableClient _table = tables.GetTableClient(TableName);
 
-    public async Task<bool> TryConsumeAsync(string provider, int dailyLimit, CancellationToken cancellationToken)
-    {
-        var day = Day();
-        while (true)
-        {
-            try
-            {
-                var consumed = false;
-                await _table.UpdateWithRetryAsync<QuotaEntity>(
-                    provider,
-                    day,
-                    row =>
-                    {
-                        consumed = row.Count < dailyLimit;
-                        row.Count += consumed ? 1 : 0;
-                        return consumed;
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                return consumed;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // The day's first call creates the counter at 1; if another worker created it first, count on it.
-                if (dailyLimit < 1)
-                {
-                    return false;
-                }
+    public Task<bool> TryConsumeAsync(string provider, int dailyLimit, CancellationToken cancellationToken)
+        => TableCounter.TryIncrementAsync(_table, provider, Day(), dailyLimit, cancellationToken);
 
-                var (_, added) = await _table.AddOrGetAsync(new QuotaEntity { PartitionKey = provider, RowKey = day, Count = 1 }, cancellationToken).ConfigureAwait(false);
-                if (added)
-                {
-                    return true;
-                }
-            }
-        }
-    }
-
-    public async Task<int> UsedTodayAsync(string provider, CancellationToken cancellationToken)
-        => (await _table.GetEntityIfExistsAsync<QuotaEntity>(provider, Day(), cancellationToken).ConfigureAwait(false))?.Count ?? 0;
+    public Task<int> UsedTodayAsync(string provider, CancellationToken cancellationToken)
+        => TableCounter.ReadAsync(_table, provider, Day(), cancellationToken);
 
     private string Day() => timeProvider.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-
-    private sealed class QuotaEntity : TableEntity
-    {
-        public int Count { get; set; }
-    }
 }

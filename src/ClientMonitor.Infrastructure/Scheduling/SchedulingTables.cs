@@ -12,13 +12,12 @@ namespace ClientMonitor.Infrastructure.Scheduling;
 /// <c>schedules</c>: PK business id, RK schedule id, the schedule as one JSON column.
 /// <c>dueindex</c>: PK the kind (<c>schedule</c>, <c>rundeadline</c>), RK due time as 19-digit UTC ticks then the
 /// business and target ids, so "everything due by now" is one range query that reads only due rows.
-/// <c>alerts</c>: PK business id, RK alert id. <c>schedulerstate</c>: one row, the last tick.
+/// <c>schedulerstate</c>: one row, the last tick.
 /// </summary>
-public sealed class SchedulingTables(TableServiceClient tables) : IScheduleStore, IDueIndex, IAlertSink, ISchedulerHeartbeatStore
+public sealed class SchedulingTables(TableServiceClient tables) : IScheduleStore, IDueIndex, ISchedulerHeartbeatStore
 {
     public const string SchedulesTable = "schedules";
     public const string DueIndexTable = "dueindex";
-    public const string AlertsTable = "alerts";
     public const string StateTable = "schedulerstate";
 
     private readonly VersionedTable<AutomationSchedule, JsonRowEntity> _schedules = new(
@@ -27,7 +26,6 @@ public sealed class SchedulingTables(TableServiceClient tables) : IScheduleStore
         e => WireJson.Deserialize<AutomationSchedule>(e.Json)!);
 
     private readonly TableClient _due = tables.GetTableClient(DueIndexTable);
-    private readonly TableClient _alerts = tables.GetTableClient(AlertsTable);
     private readonly TableClient _state = tables.GetTableClient(StateTable);
 
     public Task<Versioned<AutomationSchedule>?> GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken)
@@ -75,18 +73,6 @@ public sealed class SchedulingTables(TableServiceClient tables) : IScheduleStore
         var row = DueEntity.From(entry);
         await _due.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
     }
-
-    async Task<bool> IAlertSink.RaiseAsync(OperationalAlert alert, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(alert);
-        var (_, added) = await _alerts.AddOrGetAsync(new JsonRowEntity { PartitionKey = alert.BusinessId, RowKey = alert.Id, Json = WireJson.Serialize(alert) }, cancellationToken).ConfigureAwait(false);
-        return added;
-    }
-
-    /// <summary>The alerts of a business, for the notifications feature and for tests.</summary>
-    public async Task<IReadOnlyList<OperationalAlert>> ListAlertsAsync(string businessId, CancellationToken cancellationToken)
-        => (await _alerts.ListAsync<JsonRowEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false))
-            .Select(r => WireJson.Deserialize<OperationalAlert>(r.Json)!).ToList();
 
     async Task ISchedulerHeartbeatStore.SaveAsync(SchedulerHeartbeat heartbeat, CancellationToken cancellationToken)
         => await _state.UpsertEntityAsync(new JsonRowEntity { PartitionKey = "scheduler", RowKey = "tick", Json = WireJson.Serialize(heartbeat) }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);

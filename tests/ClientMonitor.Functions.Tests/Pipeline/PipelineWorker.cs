@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ClientMonitor.Core.Clients;
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
@@ -80,6 +81,7 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
         builder.ConfigureTestServices(collection =>
         {
             collection.Replace(ServiceDescriptor.Singleton<IWorkDispatcher>(Dispatcher));
+            collection.Replace(ServiceDescriptor.Singleton<INotificationOutbox>(Dispatcher));
             services?.Invoke(collection);
         });
     }
@@ -87,8 +89,11 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
     private static readonly string[] ClientNames = ["Contoso", "Fabrikam", "Northwind Traders", "Tailspin Toys", "Woodgrove Bank", "Litware", "Relecloud", "Lamna Healthcare"];
 }
 
-internal sealed class RecordingDispatcher : IWorkDispatcher
+/// <summary>Records both queues' messages: monitor-client messages, and every notifications message with its delay.</summary>
+internal sealed class RecordingDispatcher : IWorkDispatcher, INotificationOutbox
 {
+    public ConcurrentQueue<(NotificationMessage Message, TimeSpan Delay)> Notifications { get; } = new();
+
     public ConcurrentQueue<MonitorClientMessage> MonitorMessages { get; } = new();
 
     public ConcurrentQueue<EmailRequest> Emails { get; } = new();
@@ -99,9 +104,16 @@ internal sealed class RecordingDispatcher : IWorkDispatcher
         return Task.CompletedTask;
     }
 
-    public Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken)
+    public Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken) => EnqueueAsync(request, TimeSpan.Zero, cancellationToken);
+
+    public Task EnqueueAsync(NotificationMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
-        Emails.Enqueue(request);
+        if (message is EmailRequest email)
+        {
+            Emails.Enqueue(email);
+        }
+
+        Notifications.Enqueue((message, delay));
         return Task.CompletedTask;
     }
 }

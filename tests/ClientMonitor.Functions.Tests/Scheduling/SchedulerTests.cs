@@ -1,3 +1,4 @@
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Tests.Pipeline;
@@ -140,7 +141,7 @@ public sealed class SchedulerTests : IAsyncLifetime
         Assert.Contains("client-001", stored.LastErrorMessage, StringComparison.Ordinal);
         Assert.Equal(Start.AddMinutes(5), stored.LastErrorAt);
         Assert.Empty(await RunsAsync(business));
-        var alert = Assert.Single(await _worker.Services.GetRequiredService<SchedulingTables>().ListAlertsAsync(business, CancellationToken.None));
+        var alert = Assert.Single(await _worker.Services.GetRequiredService<IAlertStore>().ListAsync(business, CancellationToken.None));
         Assert.Equal("schedule_deactivated", alert.AlertType);
         Assert.Equal(schedule.Id, alert.ScheduleId);
         Assert.Contains("client-001", alert.Message, StringComparison.Ordinal);

@@ -1,0 +1,325 @@
+using System.Net.Mail;
+using System.Text.Json;
+using Azure.Identity;
+using ClientMonitor.Core.Notifications;
+using ClientMonitor.Core.Operations;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Functions.Storage;
+using ClientMonitor.Infrastructure.Notifications;
+using ClientMonitor.Infrastructure.Pipeline;
+using ClientMonitor.Infrastructure.Tables;
+using Microsoft.Extensions.Options;
+
+namespace ClientMonitor.Functions.Notifications;
+
+/// <summary>Email delivery, digests and operational alerts: stores, providers, channels and the two functions.</summary>
+public static class NotificationsSetup
+{
+    public static IServiceCollection AddNotifications(this IServiceCollection services)
+    {
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateOnStart();
+        services.AddOptions<EmailDeliveryOptions>().BindConfiguration(EmailOptions.Section);
+        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateOnStart();
+        services.AddOptions<AlertChannelOptions>().BindConfiguration(AlertOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, NotificationOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AlertOptions>, NotificationOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AlertChannelOptions>, NotificationOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EmailDeliveryOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertChannelOptions>>().Value);
+
+        services.AddSingleton<NotificationTables>();
+        services.AddSingleton<IEmailLogStore>(sp => sp.GetRequiredService<NotificationTables>());
+        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<NotificationTables>());
+        services.AddSingleton<IDigestStateStore>(sp => sp.GetRequiredService<NotificationTables>());
+        services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<QueueWorkDispatcher>());
+        services.AddSingleton<ISendRateLimiter>(sp => new TableSendRateLimiter(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<EmailOptions>().LimitsFor, sp.GetRequiredService<TimeProvider>()));
+
+        services.AddSingleton<NotificationHttpClient>();
+        services.AddSingleton<IEmailSender>(sp =>
+        {
+            var options = sp.GetRequiredService<EmailOptions>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return options.Provider switch
+            {
+                "smtp" => new SmtpEmailSender(options, time),
+                "acs" => new AcsEmailSender(
+                    sp.GetRequiredService<NotificationHttpClient>().Client, options,
+                    string.IsNullOrWhiteSpace(options.Acs.ConnectionString)
+                        ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = sp.GetRequiredService<IOptions<StorageOptions>>().Value.ClientId })
+                        : null,
+                    time),
+                _ => new FileEmailSender(options, time),
+            };
+        });
+        services.AddSingleton<IEnumerable<IAlertChannel>>(sp =>
+        {
+            var options = sp.GetRequiredService<AlertChannelOptions>();
+            var http = sp.GetRequiredService<NotificationHttpClient>().Client;
+            var time = sp.GetRequiredService<TimeProvider>();
+            var channels = new List<IAlertChannel>();
+            if (options.SlackConfigured)
+            {
+                channels.Add(new SlackAlertChannel(http, options, time));
+            }
+
+            if (options.WebhookConfigured)
+            {
+                channels.Add(new WebhookAlertChannel(http, options, time));
+            }
+
+            return channels;
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<EmailOptions>();
+            var delivery = sp.GetRequiredService<EmailDeliveryOptions>();
+            return new TrackingSettings(string.IsNullOrWhiteSpace(options.TrackingKey)
+                ? null
+                : new TrackingLinks(Convert.FromBase64String(options.TrackingKey), new Uri(delivery.PublicBaseUrl), TimeSpan.FromDays(options.TrackingDays), sp.GetRequiredService<TimeProvider>()));
+        });
+
+        services.AddSingleton(sp => new EmailDeliveryService(
+            sp.GetRequiredService<IEmailLogStore>(), sp.GetRequiredService<IEmailSender>(), sp.GetRequiredService<ISendRateLimiter>(), sp.GetRequiredService<INotificationOutbox>(),
+            sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IAlertStore>(),
+            sp.GetRequiredService<TrackingSettings>().Links, sp.GetRequiredService<EmailDeliveryOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AlertService>();
+        services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<AlertService>());
+        services.AddSingleton<IJobRunFinishedListener, PipelineAlerts>();
+        services.AddSingleton<DigestService>();
+        services.AddSingleton<IDigestRunner>(sp => sp.GetRequiredService<DigestService>());
+
+        services.AddSingleton<IQueueFunction, DeliverNotificationFunction>();
+        services.AddSingleton<ITimerFunction, DigestTickFunction>();
+        return services;
+    }
+}
+
+/// <summary>Open and click tracking, or null when no tracking key is configured (emails then carry plain links).</summary>
+public sealed record TrackingSettings(TrackingLinks? Links);
+
+/// <summary>One HTTP client for ACS, Slack and webhooks; each call sets its own timeout.</summary>
+public sealed class NotificationHttpClient : IDisposable
+{
+    public HttpClient Client { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    public void Dispose() => Client.Dispose();
+}
+
+/// <summary>Stops start-up on email and alert settings that would otherwise fail at the first send, naming each.</summary>
+internal sealed class NotificationOptionsValidator : IValidateOptions<EmailOptions>, IValidateOptions<AlertOptions>, IValidateOptions<AlertChannelOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EmailOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Provider is not ("file" or "smtp" or "acs"))
+        {
+            failures.Add($"Email:Provider is '{options.Provider}'; use file, smtp or acs.");
+        }
+
+        if (!MailAddress.TryCreate(options.FromAddress, out _))
+        {
+            failures.Add("Email:FromAddress is not an email address.");
+        }
+
+        if (options.Provider == "smtp" && string.IsNullOrWhiteSpace(options.Smtp.Host))
+        {
+            failures.Add("Email:Smtp:Host is required when Email:Provider is smtp.");
+        }
+
+        if (options.Provider == "smtp" && options.Smtp.Security is not ("starttls" or "tls" or "none"))
+        {
+            failures.Add($"Email:Smtp:Security is '{options.Smtp.Security}'; use starttls, tls or none.");
+        }
+
+        if (options.Provider == "acs")
+        {
+            if (!string.IsNullOrWhiteSpace(options.Acs.ConnectionString))
+            {
+                try
+                {
+                    AcsEmailSender.ParseConnectionString(options.Acs.ConnectionString);
+                }
+                catch (FormatException)
+                {
+                    failures.Add("Email:Acs:ConnectionString is not endpoint=https://...;accesskey=<base64>.");
+                }
+            }
+            else if (!Uri.TryCreate(options.Acs.Endpoint, UriKind.Absolute, out _))
+            {
+                failures.Add("Email:Acs needs a ConnectionString, or an Endpoint (https://<resource>.communication.azure.com) for managed identity.");
+            }
+        }
+
+        if (options.PerMinuteLimit is < 1 || options.PerHourLimit is < 1)
+        {
+            failures.Add("Email:PerMinuteLimit and Email:PerHourLimit must be at least 1 when set.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.TrackingKey) && !IsKey(options.TrackingKey))
+        {
+            failures.Add("Email:TrackingKey must be base64 of at least 32 bytes.");
+        }
+
+        if (options.TrackingDays is < 1 or > 365)
+        {
+            failures.Add("Email:TrackingDays must be 1..365.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, AlertOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var recipient in options.RecipientList.Where(r => !MailAddress.TryCreate(r, out _)))
+        {
+            failures.Add($"Alerts:Recipients has '{recipient}', which is not an email address.");
+        }
+
+        if (options.ThrottleMinutes is < 0 or > 1440)
+        {
+            failures.Add("Alerts:ThrottleMinutes must be 0..1440.");
+        }
+
+        if (options.GroupWaitSeconds is < 0 or > 3600)
+        {
+            failures.Add("Alerts:GroupWaitSeconds must be 0..3600.");
+        }
+
+        if (options.MaxErrorRate is < 0 or > 1 || double.IsNaN(options.MaxErrorRate))
+        {
+            failures.Add("Alerts:MaxErrorRate must be between 0 and 1.");
+        }
+
+        if (options.MinQualifiedEvents < 0 || options.MaxDeliveryAttempts < 1)
+        {
+            failures.Add("Alerts:MinQualifiedEvents must be 0 or more and Alerts:MaxDeliveryAttempts 1 or more.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, AlertChannelOptions options)
+    {
+        var failures = new List<string>();
+        if (!string.IsNullOrWhiteSpace(options.SlackWebhookUrl) && !Uri.TryCreate(options.SlackWebhookUrl, UriKind.Absolute, out _))
+        {
+            failures.Add("Alerts:SlackWebhookUrl is not an absolute URL.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SlackWebhookUrl) && string.IsNullOrWhiteSpace(options.SlackToken) != string.IsNullOrWhiteSpace(options.SlackChannel))
+        {
+            failures.Add("Alerts:SlackToken and Alerts:SlackChannel go together: set both, or neither.");
+        }
+
+        if (options.WebhookConfigured && !Uri.TryCreate(options.WebhookUrl, UriKind.Absolute, out _))
+        {
+            failures.Add("Alerts:WebhookUrl is not an absolute URL.");
+        }
+
+        if (options.WebhookConfigured && string.IsNullOrWhiteSpace(options.WebhookSecret))
+        {
+            failures.Add("Alerts:WebhookSecret is required with Alerts:WebhookUrl: webhooks are always signed.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.WebhookSecret) && options.WebhookSecret.StartsWith("whsec_", StringComparison.Ordinal) && !IsBase64(options.WebhookSecret["whsec_".Length..]))
+        {
+            failures.Add("Alerts:WebhookSecret starts with whsec_ but the rest is not base64.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsKey(string text) => IsBase64(text) && Convert.FromBase64String(text).Length >= 32;
+
+    private static bool IsBase64(string text)
+    {
+        Span<byte> buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out _);
+    }
+}
+
+/// <summary>
+/// <c>DeliverNotification</c> (queue <c>notifications</c>): an email to send, an alert to dispatch, or an alert to
+/// deliver to one channel. A message that is not one of these, or names rows that do not exist, goes to poison with
+/// the reason; anything else that throws is retried by the queue.
+/// </summary>
+public sealed partial class DeliverNotificationFunction(EmailDeliveryService emails, AlertService alerts, ILogger<DeliverNotificationFunction> logger) : IQueueFunction
+{
+    public string Name => "DeliverNotification";
+
+    public async Task RunAsync(QueueInvocation invocation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        NotificationMessage? message;
+        try
+        {
+            message = NotificationMessage.Parse(invocation.MessageText);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidMessageException("Not a notifications message: " + ex.Message);
+        }
+
+        try
+        {
+            switch (message)
+            {
+                case EmailRequest { EmailId.Length: > 0, BusinessId.Length: > 0 } email:
+                    var outcome = await emails.DeliverAsync(email, cancellationToken);
+                    var status = outcome.Status.ToString();
+                    Log.Email(logger, email.EmailId, email.EmailType, status, outcome.Detail);
+                    break;
+                case AlertDispatchRequest { AlertKey.Length: > 0, BusinessId.Length: > 0 } dispatch:
+                    var dispatched = await alerts.DispatchAsync(dispatch, cancellationToken);
+                    Log.Alert(logger, dispatch.AlertKey, "dispatch", dispatched);
+                    break;
+                case AlertChannelRequest { DeliveryId.Length: > 0, BusinessId.Length: > 0 } channel:
+                    var delivered = await alerts.DeliverAsync(channel, cancellationToken);
+                    Log.Alert(logger, channel.DeliveryId, channel.Channel, delivered);
+                    break;
+                default:
+                    throw new InvalidMessageException("A notifications message must be an email (email_id, business_id), an alert_dispatch or an alert_channel message.");
+            }
+        }
+        catch (UnprocessableMessageException ex)
+        {
+            throw new InvalidMessageException(ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5001, EventName = "EmailHandled", Level = LogLevel.Information, Message = "Email {EmailId} ({EmailType}): {Status}, {Detail}")]
+        public static partial void Email(ILogger logger, string emailId, string emailType, string status, string detail);
+
+        [LoggerMessage(EventId = 5002, EventName = "AlertHandled", Level = LogLevel.Information, Message = "Alert {Id} {Step}: {Outcome}")]
+        public static partial void Alert(ILogger logger, string id, string step, string outcome);
+    }
+}
+
+/// <summary><c>DigestTick</c> (hourly): sends the daily and weekly digests that have come due, then records its activity.</summary>
+public sealed partial class DigestTickFunction(DigestService digests, IFunctionActivityLog activity, TimeProvider time, ILogger<DigestTickFunction> logger) : ITimerFunction
+{
+    public string Name => "DigestTick";
+
+    public async Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        var started = time.GetUtcNow();
+        var result = await digests.RunDueAsync(cancellationToken);
+        Log.Ran(logger, result.Users, result.Due, result.Queued, result.Empty);
+        await activity.RecordAsync(new FunctionActivity(Name, TriggerKind.Timer, invocation.OccurrenceId, started, 0, null), cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5101, EventName = "DigestTicked", Level = LogLevel.Information,
+            Message = "Digest tick: {Users} digest users, {Due} due, {Queued} digests queued, {Empty} with nothing to report")]
+        public static partial void Ran(ILogger logger, int users, int due, int queued, int empty);
+    }
+}

@@ -1,0 +1,200 @@
+using ClientMonitor.Core;
+using ClientMonitor.Core.Notifications;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Infrastructure.Pipeline;
+using ClientMonitor.Infrastructure.Tables;
+
+namespace ClientMonitor.Infrastructure.Notifications;
+
+/// <summary>
+/// <c>emaillogs</c>: PK business, RK email id, one typed column per seed field (the list filters run in the
+/// service). <c>alerts</c>: PK business (or <c>_system</c>), RK alert key, the state as JSON. <c>alertdeliveries</c>:
+/// PK business, RK delivery id, the snapshot as JSON plus the alert key. <c>digeststate</c>: PK business, RK user.
+/// </summary>
+public sealed class NotificationTables(TableServiceClient tables) : IEmailLogStore, IAlertStore, IDigestStateStore
+{
+    public const string EmailLogsTable = "emaillogs";
+    public const string AlertsTable = "alerts";
+    public const string AlertDeliveriesTable = "alertdeliveries";
+    public const string DigestStateTable = "digeststate";
+
+    private readonly TableClient _emails = tables.GetTableClient(EmailLogsTable);
+    private readonly TableClient _deliveries = tables.GetTableClient(AlertDeliveriesTable);
+    private readonly TableClient _digests = tables.GetTableClient(DigestStateTable);
+
+    private readonly VersionedTable<EmailLog, EmailLogEntity> _versionedEmails = new(tables.GetTableClient(EmailLogsTable), EmailLogEntity.From, e => e.ToLog());
+
+    private readonly VersionedTable<AlertRecord, JsonRowEntity> _alerts = new(
+        tables.GetTableClient(AlertsTable),
+        a => new JsonRowEntity { PartitionKey = a.BusinessId, RowKey = a.Key, Json = WireJson.Serialize(a) },
+        e => WireJson.Deserialize<AlertRecord>(e.Json)!);
+
+    private readonly VersionedTable<AlertDelivery, DeliveryEntity> _versionedDeliveries = new(
+        tables.GetTableClient(AlertDeliveriesTable), DeliveryEntity.From, e => WireJson.Deserialize<AlertDelivery>(e.Json)!);
+
+    // Email logs.
+    public async Task<bool> AddPendingIfAbsentAsync(EmailLog log, CancellationToken cancellationToken)
+        => (await _versionedEmails.CreateAsync(log, cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done;
+
+    public async Task<(IReadOnlyList<EmailLog> Items, int Total)> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var filter = TableFilter.Create($"PartitionKey eq {businessId}");
+        if (query.EmailType is not null)
+        {
+            filter += TableFilter.Create($" and EmailType eq {query.EmailType}");
+        }
+
+        if (query.Status is { } status)
+        {
+            filter += TableFilter.Create($" and Status eq {status.ToString()}");
+        }
+
+        if (query.RecipientEmail is not null)
+        {
+            filter += TableFilter.Create($" and RecipientKey eq {query.RecipientEmail.ToLowerInvariant()}");
+        }
+
+        if (query.EventId is not null)
+        {
+            filter += TableFilter.Create($" and EventId eq {query.EventId}");
+        }
+
+        if (query.UserId is not null)
+        {
+            filter += TableFilter.Create($" and UserId eq {query.UserId}");
+        }
+
+        if (query.From is { } from)
+        {
+            filter += TableFilter.Create($" and CreatedAt ge {from}");
+        }
+
+        if (query.To is { } to)
+        {
+            filter += TableFilter.Create($" and CreatedAt lt {to}");
+        }
+
+        var rows = await _emails.ListAsync<EmailLogEntity>(filter, cancellationToken).ConfigureAwait(false);
+        var page = rows.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.RowKey, StringComparer.Ordinal).Skip(query.Skip).Take(query.Limit).Select(r => r.ToLog()).ToList();
+        return (page, rows.Count);
+    }
+
+    Task<Versioned<EmailLog>?> IVersionedStore<EmailLog>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _versionedEmails.GetVersionedAsync(businessId, id, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<EmailLog>.CreateAsync(EmailLog value, CancellationToken cancellationToken) => _versionedEmails.CreateAsync(value, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<EmailLog>.ReplaceAsync(EmailLog value, string etag, CancellationToken cancellationToken) => _versionedEmails.ReplaceAsync(value, etag, cancellationToken);
+
+    Task<WriteResult> IVersionedStore<EmailLog>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _versionedEmails.DeleteAsync(businessId, id, etag, cancellationToken);
+
+    // Alerts.
+    Task<Versioned<AlertRecord>?> IVersionedStore<AlertRecord>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _alerts.GetVersionedAsync(businessId, id, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<AlertRecord>.CreateAsync(AlertRecord value, CancellationToken cancellationToken) => _alerts.CreateAsync(value, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<AlertRecord>.ReplaceAsync(AlertRecord value, string etag, CancellationToken cancellationToken) => _alerts.ReplaceAsync(value, etag, cancellationToken);
+
+    Task<WriteResult> IVersionedStore<AlertRecord>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _alerts.DeleteAsync(businessId, id, etag, cancellationToken);
+
+    public async Task<IReadOnlyList<AlertRecord>> ListAsync(string businessId, CancellationToken cancellationToken)
+        => (await _alerts.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).Select(v => v.Value).OrderByDescending(a => a.LastRaisedAt).ToList();
+
+    public async Task<bool> AddDeliveryIfAbsentAsync(AlertDelivery delivery, CancellationToken cancellationToken)
+        => (await _versionedDeliveries.CreateAsync(delivery, cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done;
+
+    public Task<Versioned<AlertDelivery>?> GetDeliveryAsync(string businessId, string deliveryId, CancellationToken cancellationToken)
+        => _versionedDeliveries.GetVersionedAsync(businessId, deliveryId, cancellationToken);
+
+    public async Task<WriteResult> ReplaceDeliveryAsync(AlertDelivery delivery, string etag, CancellationToken cancellationToken)
+        => (await _versionedDeliveries.ReplaceAsync(delivery, etag, cancellationToken).ConfigureAwait(false)).Result;
+
+    public async Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string businessId, string? alertKey, CancellationToken cancellationToken)
+    {
+        var filter = TableFilter.Create($"PartitionKey eq {businessId}");
+        if (alertKey is not null)
+        {
+            filter += TableFilter.Create($" and AlertKey eq {alertKey}");
+        }
+
+        return (await _deliveries.ListAsync<DeliveryEntity>(filter, cancellationToken).ConfigureAwait(false))
+            .Select(e => WireJson.Deserialize<AlertDelivery>(e.Json)!)
+            .OrderByDescending(d => d.CreatedAt)
+            .ThenBy(d => d.Channel, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    // Digest state.
+    public async Task<DigestState?> GetAsync(string businessId, string userId, CancellationToken cancellationToken)
+    {
+        var row = await _digests.GetEntityIfExistsAsync<JsonRowEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : WireJson.Deserialize<DigestState>(row.Json);
+    }
+
+    public async Task SaveAsync(DigestState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        await _digests.UpsertEntityAsync(new JsonRowEntity { PartitionKey = state.BusinessId, RowKey = state.UserId, Json = WireJson.Serialize(state) }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class DeliveryEntity : TableEntity
+    {
+        public string AlertKey { get; set; } = string.Empty;
+        public string Json { get; set; } = "{}";
+
+        public static DeliveryEntity From(AlertDelivery d) => new() { PartitionKey = d.BusinessId, RowKey = d.Id, AlertKey = d.AlertKey, Json = WireJson.Serialize(d) };
+    }
+
+    /// <summary><c>RecipientKey</c> is the lower-cased address, so the recipient filter ignores case.</summary>
+    private sealed class EmailLogEntity : TableEntity
+    {
+        public string? UserId { get; set; }
+        public string? EventId { get; set; }
+        public string? JobRunId { get; set; }
+        public string EmailType { get; set; } = string.Empty;
+        public string RecipientEmail { get; set; } = string.Empty;
+        public string RecipientKey { get; set; } = string.Empty;
+        public string Subject { get; set; } = string.Empty;
+        public string? BodyPreview { get; set; }
+        public EmailStatus Status { get; set; }
+        public DateTimeOffset CreatedAt { get; set; }
+        public DateTimeOffset? SentAt { get; set; }
+        public string? ErrorMessage { get; set; }
+        public int RetryCount { get; set; }
+        public string? Provider { get; set; }
+        public string? ProviderMessageId { get; set; }
+        public DateTimeOffset? OpenedAt { get; set; }
+        public DateTimeOffset? ClickedAt { get; set; }
+        public DateTimeOffset? SendingUntil { get; set; }
+        public DateTimeOffset? UpdatedAt { get; set; }
+
+        public static EmailLogEntity From(EmailLog l) => new()
+        {
+            PartitionKey = l.BusinessId,
+            RowKey = l.Id,
+            UserId = l.UserId,
+            EventId = l.EventId,
+            JobRunId = l.JobRunId,
+            EmailType = l.EmailType,
+            RecipientEmail = l.RecipientEmail,
+            RecipientKey = l.RecipientEmail.ToLowerInvariant(),
+            Subject = l.Subject,
+            BodyPreview = l.BodyPreview,
+            Status = l.Status,
+            CreatedAt = l.CreatedAt,
+            SentAt = l.SentAt,
+            ErrorMessage = l.ErrorMessage is { Length: > 4000 } e ? e[..4000] : l.ErrorMessage,
+            RetryCount = l.RetryCount,
+            Provider = l.Provider,
+            ProviderMessageId = l.ProviderMessageId,
+            OpenedAt = l.OpenedAt,
+            ClickedAt = l.ClickedAt,
+            SendingUntil = l.SendingUntil,
+            UpdatedAt = l.UpdatedAt,
+        };
+
+        public EmailLog ToLog() => new(
+            RowKey, PartitionKey, UserId, EventId, JobRunId, EmailType, RecipientEmail, Subject, BodyPreview, Status, CreatedAt,
+            SentAt, ErrorMessage, RetryCount, Provider, ProviderMessageId, OpenedAt, ClickedAt, SendingUntil, UpdatedAt);
+    }
+}

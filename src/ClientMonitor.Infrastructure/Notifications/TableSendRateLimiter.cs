@@ -1,0 +1,46 @@
+using System.Globalization;
+using ClientMonitor.Core.Notifications;
+using ClientMonitor.Infrastructure.Tables;
+
+namespace ClientMonitor.Infrastructure.Notifications;
+
+/// <summary>
+/// Sending limits per provider, shared by every worker: table <c>sendrate</c>, PK provider, RK <c>m</c> + the UTC
+/// minute or <c>h</c> + the UTC hour, each an ETag-checked counter. A send that would pass a limit is refused with
+/// the time until that window ends.
+/// </summary>
+public sealed class TableSendRateLimiter(TableServiceClient tables, Func<string, (int? PerMinute, int? PerHour)> limitsFor, TimeProvider time) : ISendRateLimiter
+{
+    public const string TableName = "sendrate";
+    private readonly TableClient _table = tables.GetTableClient(TableName);
+
+    public async Task<TimeSpan?> TryAcquireAsync(string sender, CancellationToken cancellationToken)
+    {
+        var (perMinute, perHour) = limitsFor(sender);
+        var now = time.GetUtcNow();
+        var minuteStart = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        var hourStart = minuteStart.AddMinutes(-now.Minute);
+
+        // The hour is checked first: a send refused by the hour limit must not use up a minute slot.
+        if (perHour is { } hourly && await TableCounter.ReadAsync(_table, sender, HourKey(hourStart), cancellationToken).ConfigureAwait(false) >= hourly)
+        {
+            return hourStart.AddHours(1) - now;
+        }
+
+        if (perMinute is { } minutely && !await TableCounter.TryIncrementAsync(_table, sender, MinuteKey(minuteStart), minutely, cancellationToken).ConfigureAwait(false))
+        {
+            return minuteStart.AddMinutes(1) - now;
+        }
+
+        if (perHour is { } limit && !await TableCounter.TryIncrementAsync(_table, sender, HourKey(hourStart), limit, cancellationToken).ConfigureAwait(false))
+        {
+            return hourStart.AddHours(1) - now;
+        }
+
+        return null;
+    }
+
+    private static string MinuteKey(DateTimeOffset minute) => "m" + minute.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+
+    private static string HourKey(DateTimeOffset hour) => "h" + hour.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+}
