@@ -319,7 +319,7 @@ public sealed class AlertService(
         {
             return await channel.SendAsync(delivery, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return DeliveryResult.Retry($"{channel.Name}: {ex.GetType().Name}: {ex.Message}");
         }

@@ -93,7 +93,7 @@ public sealed class EmailDeliveryService(
         {
             result = await sender.SendAsync(outgoing, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             result = DeliveryResult.Retry($"{ex.GetType().Name}: {ex.Message}");
         }

@@ -27,7 +27,7 @@ public static class ApiSetup
         services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ClientMonitor management API";
-            document.Info.Description = "Schedules, preferences, clients, monitoring jobs, events and notifications. Authenticate with a bearer token; errors are RFC 7807 problem details.";
+            document.Info.Description = "Schedules, preferences, clients, monitoring jobs, events, notifications, email logs and alerts. Authenticate with a bearer token; errors are RFC 7807 problem details.";
             return Task.CompletedTask;
         }));
         return services;
@@ -50,6 +50,9 @@ public static class ApiSetup
         tenant.MapSchedulesApi();
         tenant.MapClientsApi();
         tenant.MapMonitoringApi();
+        tenant.MapEmailLogsApi();
+        v1.MapAlertsApi();
+        app.MapTracking();
         return app;
     }
 }

@@ -39,12 +39,12 @@ public sealed class AcsEmailSender : IEmailSender
         if (!string.IsNullOrWhiteSpace(options.Acs.ConnectionString))
         {
             var (endpoint, key) = ParseConnectionString(options.Acs.ConnectionString);
-            _endpoint = endpoint;
+            _endpoint = WithSlash(endpoint);
             _accessKey = key;
         }
         else
         {
-            _endpoint = new Uri(options.Acs.Endpoint ?? throw new InvalidOperationException("Email:Acs needs a ConnectionString or an Endpoint."));
+            _endpoint = WithSlash(new Uri(options.Acs.Endpoint ?? throw new InvalidOperationException("Email:Acs needs a ConnectionString or an Endpoint.")));
             _credential = credential ?? throw new InvalidOperationException("Email:Acs:Endpoint without a connection string needs a token credential.");
         }
     }
@@ -79,7 +79,8 @@ public sealed class AcsEmailSender : IEmailSender
             // Opens and clicks are tracked by our own signed links; ACS's tracking would rewrite them.
             userEngagementTrackingDisabled = true,
         });
-        var sendUri = new Uri(_endpoint, $"emails:send?api-version={_options.Acs.ApiVersion}");
+        // "./" keeps "emails:" from reading as a URI scheme.
+        var sendUri = new Uri(_endpoint, $"./emails:send?api-version={_options.Acs.ApiVersion}");
         using var response = await SendSignedAsync(HttpMethod.Post, sendUri, body, request => request.Headers.Add("Operation-Id", OperationId(email.Id)), cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted)
@@ -89,7 +90,7 @@ public sealed class AcsEmailSender : IEmailSender
 
         var operationId = ReadString(text, "id") ?? OperationId(email.Id);
         var location = response.Headers.TryGetValues("Operation-Location", out var values) ? values.FirstOrDefault() : null;
-        var pollUri = location is not null ? new Uri(location) : new Uri(_endpoint, $"emails/operations/{operationId}?api-version={_options.Acs.ApiVersion}");
+        var pollUri = location is not null ? new Uri(location) : new Uri(_endpoint, $"./emails/operations/{operationId}?api-version={_options.Acs.ApiVersion}");
         var wait = ProviderHttp.RetryAfter(response, _time) ?? TimeSpan.FromSeconds(1);
         for (var poll = 0; poll < _options.Acs.MaxPolls; poll++)
         {
@@ -174,6 +175,10 @@ public sealed class AcsEmailSender : IEmailSender
         {
             throw new TimeoutException($"acs: no answer within {_options.Acs.TimeoutSeconds} s");
         }
+        catch (HttpRequestException ex)
+        {
+            throw new IOException($"acs: {ex.Message}", ex);
+        }
     }
 
     private DeliveryResult Failure(HttpResponseMessage response, string body)
@@ -218,6 +223,8 @@ public sealed class AcsEmailSender : IEmailSender
             return null;
         }
     }
+
+    private static Uri WithSlash(Uri uri) => uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -248,6 +248,11 @@ internal static class ChannelHttp
         {
             throw new TimeoutException($"{channel}: no answer within {timeoutSeconds} s");
         }
+        catch (HttpRequestException ex)
+        {
+            // Connection refused, DNS, TLS: the same "try again later" as a timeout, without HTTP types in the core.
+            throw new IOException($"{channel}: {ex.Message}", ex);
+        }
     }
 
     public static DeliveryResult Failure(string channel, HttpResponseMessage response, string body, TimeProvider time)
