@@ -35,7 +35,8 @@ public sealed class AcsEmailSender : IEmailSender
         _http = http;
         _options = options;
         _time = time;
-        _delay = delay ?? ((d, ct) => Task.Delay(d, time, ct));
+        // Polling waits are short pauses between status reads, not product timing: they run on the real clock.
+        _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
         if (!string.IsNullOrWhiteSpace(options.Acs.ConnectionString))
         {
             var (endpoint, key) = ParseConnectionString(options.Acs.ConnectionString);

@@ -92,7 +92,10 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
 /// <summary>Records both queues' messages: monitor-client messages, and every notifications message with its delay.</summary>
 internal sealed class RecordingDispatcher : IWorkDispatcher, INotificationOutbox
 {
-    public ConcurrentQueue<(NotificationMessage Message, TimeSpan Delay)> Notifications { get; } = new();
+    public ConcurrentQueue<(NotificationMessage Message, DateTimeOffset VisibleAt)> Notifications { get; } = new();
+
+    /// <summary>The clock that says when a delayed message becomes visible (a test's manual clock, or the system's).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     public ConcurrentQueue<MonitorClientMessage> MonitorMessages { get; } = new();
 
@@ -113,7 +116,7 @@ internal sealed class RecordingDispatcher : IWorkDispatcher, INotificationOutbox
             Emails.Enqueue(email);
         }
 
-        Notifications.Enqueue((message, delay));
+        Notifications.Enqueue((message, Clock.GetUtcNow() + delay));
         return Task.CompletedTask;
     }
 }
