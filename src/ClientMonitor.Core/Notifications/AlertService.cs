@@ -50,7 +50,8 @@ public sealed class AlertService(
     AlertOptions options,
     TimeProvider time) : IAlertSink
 {
-    private const int RecentIdsKept = 50;
+    /// <summary>How many recent occurrence ids an alert remembers, so that a redelivered cause is not counted twice.</summary>
+    private const int RecentIdsKept = 200;
     private static readonly string[] EmailChannel = ["email"];
     private readonly IReadOnlyList<IAlertChannel> _channels = channels.ToList();
 
