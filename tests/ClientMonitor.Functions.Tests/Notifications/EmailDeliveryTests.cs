@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Tests.Pipeline;
 using ClientMonitor.Testing;
 using Microsoft.AspNetCore.Http;
@@ -245,6 +246,20 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
         Assert.Equal(0, deferred.RetryCount);
         Assert.Equal(new DateTimeOffset(2031, 1, 1, 0, 1, 0, TimeSpan.Zero), requeued.VisibleAt);
         Assert.Equal(EmailStatus.Sent, (await LogAsync(worker, business, distinct[1].EmailId)).Status);
+    }
+
+    [Fact]
+    public async Task MessagesThatCanNeverBeProcessed_GoToPoisonWithTheReason()
+    {
+        await using var worker = await PipelineWorker.StartAsync(NotificationKit.Settings(_mail));
+
+        var unknownKind = await Assert.ThrowsAsync<InvalidMessageException>(() => worker.Deliver().RunAsync(new QueueInvocation("DeliverNotification", """{"message":"fax"}""", "m1", 1, null), CancellationToken.None));
+        var notJson = await Assert.ThrowsAsync<InvalidMessageException>(() => worker.Deliver().RunAsync(new QueueInvocation("DeliverNotification", "not json", "m2", 1, null), CancellationToken.None));
+        var noLog = await Assert.ThrowsAsync<InvalidMessageException>(() => worker.HandleAsync(new EmailRequest("feedfeedfeedfeedfeedfeedfeedfeed", EmailTypes.EventNotification, "nobody", "amy", "e", null)));
+
+        Assert.Contains("must be an email", unknownKind.Message, StringComparison.Ordinal);
+        Assert.Contains("Not a notifications message", notJson.Message, StringComparison.Ordinal);
+        Assert.Contains("has no log row", noLog.Message, StringComparison.Ordinal);
     }
 
     private static async Task<JsonObject> JsonAsync(HttpResponseMessage response)
