@@ -28,6 +28,11 @@ fi
 mkdir -p .dev
 [ -s .dev/signing-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > .dev/signing-key)
 export Auth__SigningKey="$(cat .dev/signing-key)"
+# The key that signs open/click tracking links in emails, made the same way. Emails go to .dev/mail (Email:Provider
+# file) unless Email__Provider says smtp or acs.
+[ -s .dev/tracking-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > .dev/tracking-key)
+export Email__TrackingKey="$(cat .dev/tracking-key)"
+export Email__FileDirectory="${Email__FileDirectory:-$PWD/.dev/mail}"
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="${CLIENTMONITOR_URLS:-http://localhost:7071}"

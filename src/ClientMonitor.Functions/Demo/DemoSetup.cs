@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
 using ClientMonitor.Core.Clients;
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
-using ClientMonitor.Core.Scheduling;
-using ClientMonitor.Functions.Api;
-using Microsoft.Extensions.Options;
 using ClientMonitor.Core.Preferences;
+using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Core.Tenancy;
+using ClientMonitor.Functions.Api;
 using ClientMonitor.Functions.Storage;
+using ClientMonitor.Infrastructure.Notifications;
+using Microsoft.Extensions.Options;
 
 namespace ClientMonitor.Functions.Demo;
 
@@ -108,6 +110,7 @@ public static class DemoData
 /// <summary>Seeds the demo business and runs one monitoring job at start-up (<c>ClientMonitor:Demo:RunOnStart</c>).</summary>
 public sealed partial class DemoRunner(
     StorageInitializer storage, PipelineStores stores, SchedulerService scheduler, ScheduleManager schedules, IScheduleStore scheduleStore, SchedulerOptions schedulerOptions,
+    IEmailLogStore emailLogs, IEmailSender sender,
     IOptions<AuthOptions> auth, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger) : BackgroundService
 {
     /// <summary>The demo's hourly schedule: ScheduleTick runs it at the top of every hour while the demo is up.</summary>
@@ -146,6 +149,9 @@ public sealed partial class DemoRunner(
             var users = await stores.Tenants.ListUsersAsync(run.BusinessId, stoppingToken);
             // The summary is for the person at the terminal, so it goes to standard output as plain text.
             await Console.Out.WriteLineAsync(DemoData.Summary(run, clientRuns, events.Where(e => e.JobRunId == run.Id).ToList(), users.Count));
+            // Digest users get theirs now too (a notification_digest run), so every kind of email can be looked at.
+            var digests = await scheduler.StartRunAsync(new StartJobRequest(DemoData.BusinessId, JobType.NotificationDigest, null, false, "demo"), schedulerOptions.TimeoutMinutes, stoppingToken);
+            await Console.Out.WriteLineAsync(await EmailSummaryAsync(run.StartedAt, digests.JobRun?.Counts.EmailsQueued ?? 0, stoppingToken));
             if (auth.Value.UsesDevelopmentKey)
             {
                 var token = ApiAuth.MintDevelopmentToken(auth.Value, "ana", DemoData.BusinessId, ApiRoles.Admin, time.GetUtcNow(), TimeSpan.FromHours(8));
@@ -162,6 +168,30 @@ public sealed partial class DemoRunner(
         {
             Log.Failed(logger, ex);
         }
+    }
+
+    /// <summary>Waits (up to 30 s) for the run's emails to leave the queue, then says where they are.</summary>
+    private async Task<string> EmailSummaryAsync(DateTimeOffset since, int digests, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30);
+        IReadOnlyList<EmailLog> logs;
+        do
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
+            (logs, _) = await emailLogs.QueryAsync(DemoData.BusinessId, new EmailLogQuery(From: since, Limit: int.MaxValue), cancellationToken);
+        }
+        while (logs.Any(l => l.Status == EmailStatus.Pending) && time.GetUtcNow() < deadline);
+
+        var inv = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(inv, $"  digests:       {digests} on demand for the daily and weekly users");
+        text.Append(inv, $"  emails:        {logs.Count(l => l.Status == EmailStatus.Sent)} sent, {logs.Count(l => l.Status == EmailStatus.Pending)} pending, {logs.Count(l => l.Status is EmailStatus.Failed or EmailStatus.Bounced)} failed (provider {sender.Name})");
+        if (sender is FileEmailSender files)
+        {
+            text.Append(inv, $"\n                 written to {files.Directory}: open an .html file in a browser, or an .eml in a mail program");
+        }
+
+        return text.ToString();
     }
 
     private static partial class Log

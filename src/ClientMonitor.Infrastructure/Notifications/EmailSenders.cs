@@ -118,7 +118,7 @@ public sealed class FileEmailSender(EmailOptions options, TimeProvider time) : I
         }
 
         File.Move(eml + ".tmp", eml, overwrite: true);
-        await File.WriteAllTextAsync(Path.Combine(Directory, email.Id + ".html"), email.Html, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(Directory, email.Id + ".html"), email.Html, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
         return DeliveryResult.Delivered(message.MessageId);
     }
 }
