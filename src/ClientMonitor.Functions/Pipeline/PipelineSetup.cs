@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace ClientMonitor.Functions.Pipeline;
 
 /// <summary>The monitoring pipeline: stores, providers, job runs and the <c>MonitorClient</c> queue function.</summary>
-public static class PipelineSetup
+public static partial class PipelineSetup
 {
     public static IServiceCollection AddMonitoringPipeline(this IServiceCollection services)
     {
@@ -42,7 +42,19 @@ public static class PipelineSetup
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value;
-            return new ProviderGateway(options.ResilienceFor, sp.GetRequiredService<IProviderQuota>(), sp.GetRequiredService<TimeProvider>());
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILogger<ProviderGateway>>();
+            return new ProviderGateway(options.ResilienceFor, sp.GetRequiredService<IProviderQuota>(), time, async (provider, opened, ct) =>
+            {
+                try
+                {
+                    await CircuitAlertAsync(sp, time, provider, opened, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.CircuitAlertFailed(logger, provider, ex);
+                }
+            });
         });
         services.AddSingleton<ProviderHttpClient>();
         services.AddSingleton<IProviderCatalog>(sp => new ProviderCatalog(
@@ -61,6 +73,27 @@ public static class PipelineSetup
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IQueueFunction, MonitorClientFunction>();
         return services;
+    }
+
+    /// <summary>A provider's circuit opened (an app-wide alert) or closed again (the alert resolves).</summary>
+    private static Task<bool> CircuitAlertAsync(IServiceProvider sp, TimeProvider time, string provider, bool opened, CancellationToken ct)
+    {
+        var alerts = sp.GetRequiredService<IAlertSink>();
+        var now = time.GetUtcNow();
+        return opened
+            ? alerts.RaiseAsync(
+                new OperationalAlert(
+                    StableId.From("circuit-open", provider, now.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)), OperationalAlert.SystemBusinessId,
+                    AlertTypes.ProviderCircuitOpen, AlertSeverity.Warning, $"Provider {provider} is failing; its circuit is open",
+                    $"Calls to {provider} failed repeatedly, so they are paused and runs continue on the other sources.", null, null, now, provider),
+                ct)
+            : alerts.ResolveAsync(OperationalAlert.SystemBusinessId, AlertTypes.ProviderCircuitOpen, provider, $"Calls to {provider} succeed again; its circuit is closed.", ct);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2101, EventName = "CircuitAlertFailed", Level = LogLevel.Error, Message = "The alert for provider {Provider}'s circuit could not be raised or resolved")]
+        public static partial void CircuitAlertFailed(ILogger logger, string provider, Exception exception);
     }
 }
 

@@ -57,9 +57,12 @@ public sealed record ProviderHealth(string Provider, string Circuit, int? QuotaU
 /// Runs every provider call through that provider's pipeline: daily quota, then retries (exponential backoff with
 /// jitter, honouring Retry-After up to <see cref="ProviderResilienceOptions.MaxDelay"/>), a circuit breaker and a
 /// per-attempt timeout. 401/403 are configuration errors: not retried, not counted by the breaker. Every failure
-/// leaves as a <see cref="ProviderException"/> whose message is safe to store.
+/// leaves as a <see cref="ProviderException"/> whose message is safe to store. <paramref name="circuitChanged"/> hears
+/// when a provider's circuit opens (true) or closes again (false); its exceptions never fail the call, so it should
+/// log its own.
 /// </summary>
-public sealed class ProviderGateway(Func<string, ProviderResilienceOptions> optionsFor, IProviderQuota quota, TimeProvider timeProvider)
+public sealed class ProviderGateway(
+    Func<string, ProviderResilienceOptions> optionsFor, IProviderQuota quota, TimeProvider timeProvider, Func<string, bool, CancellationToken, Task>? circuitChanged = null)
 {
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ProviderHealth> _health = new(StringComparer.Ordinal);
@@ -166,12 +169,30 @@ public sealed class ProviderGateway(Func<string, ProviderResilienceOptions> opti
                 MinimumThroughput = Math.Max(2, options.BreakerMinimumThroughput),
                 SamplingDuration = options.BreakerSamplingDuration,
                 BreakDuration = options.BreakDuration,
-                OnOpened = _ => { SetCircuit(provider, "open"); return ValueTask.CompletedTask; },
+                OnOpened = async args => { SetCircuit(provider, "open"); await NotifyAsync(provider, true, args.Context.CancellationToken).ConfigureAwait(false); },
                 OnHalfOpened = _ => { SetCircuit(provider, "half_open"); return ValueTask.CompletedTask; },
-                OnClosed = _ => { SetCircuit(provider, "closed"); return ValueTask.CompletedTask; },
+                OnClosed = async args => { SetCircuit(provider, "closed"); await NotifyAsync(provider, false, args.Context.CancellationToken).ConfigureAwait(false); },
             })
             .AddTimeout(options.AttemptTimeout)
             .Build();
+    }
+
+    private async Task NotifyAsync(string provider, bool opened, CancellationToken cancellationToken)
+    {
+        if (circuitChanged is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await circuitChanged(provider, opened, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The alert is about the provider; failing to raise it must not fail the provider call as well. The
+            // observer logs its own failures (see PipelineSetup).
+        }
     }
 
     /// <summary>The provider's Retry-After, capped; null lets the exponential backoff decide.</summary>

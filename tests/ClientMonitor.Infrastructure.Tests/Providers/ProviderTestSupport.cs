@@ -25,7 +25,7 @@ internal static class ProviderTestSupport
     public static ProviderGateway Gateway(ProviderResilienceOptions options, IProviderQuota? quota = null)
         => new(_ => options, quota ?? new UnlimitedQuota(), TimeProvider.System);
 
-    private sealed class UnlimitedQuota : IProviderQuota
+    internal sealed class UnlimitedQuota : IProviderQuota
     {
         public Task<bool> TryConsumeAsync(string provider, int dailyLimit, CancellationToken cancellationToken) => Task.FromResult(true);
 
