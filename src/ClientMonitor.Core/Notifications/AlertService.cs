@@ -238,7 +238,7 @@ public sealed class AlertService(
         var next = result.Outcome switch
         {
             DeliveryOutcome.Delivered => d with { Status = AlertDeliveryStatus.Sent, Attempts = attempts, DeliveredAt = now, LastError = null, Detail = result.ProviderMessageId ?? d.Detail },
-            DeliveryOutcome.RetryLater when attempts < options.MaxDeliveryAttempts => d with { Attempts = attempts, LastError = result.Error },
+            DeliveryOutcome.RetryLater when (result.Throttled && now - d.CreatedAt < TimeSpan.FromHours(24)) || attempts < options.MaxDeliveryAttempts => d with { Attempts = attempts, LastError = result.Error },
             _ => d with { Status = AlertDeliveryStatus.Failed, Attempts = attempts, LastError = result.Error },
         };
         if (next.Status == AlertDeliveryStatus.Pending)

@@ -18,12 +18,17 @@ public enum DeliveryOutcome
     Rejected,
 }
 
-/// <summary>What one delivery attempt gave. <c>Bounced</c> marks a recipient the provider refused outright.</summary>
-public sealed record DeliveryResult(DeliveryOutcome Outcome, string? ProviderMessageId = null, string? Error = null, TimeSpan? RetryAfter = null, bool Bounced = false)
+/// <summary>
+/// What one delivery attempt gave. <c>Bounced</c> marks a recipient the provider refused outright; <c>Throttled</c> a
+/// provider that said "too many requests" (429): the message waits and tries again without using up a retry.
+/// </summary>
+public sealed record DeliveryResult(DeliveryOutcome Outcome, string? ProviderMessageId = null, string? Error = null, TimeSpan? RetryAfter = null, bool Bounced = false, bool Throttled = false)
 {
     public static DeliveryResult Delivered(string? providerMessageId) => new(DeliveryOutcome.Delivered, providerMessageId);
 
     public static DeliveryResult Retry(string error, TimeSpan? retryAfter = null) => new(DeliveryOutcome.RetryLater, Error: error, RetryAfter: retryAfter);
+
+    public static DeliveryResult Throttle(string error, TimeSpan? retryAfter) => new(DeliveryOutcome.RetryLater, Error: error, RetryAfter: retryAfter, Throttled: true);
 
     public static DeliveryResult Reject(string error, bool bounced = false) => new(DeliveryOutcome.Rejected, Error: error, Bounced: bounced);
 }

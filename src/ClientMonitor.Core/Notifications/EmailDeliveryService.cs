@@ -11,6 +11,9 @@ public sealed class EmailDeliveryOptions
     /// <summary>How long a worker holds an email while it sends it; a copy of the message that comes meanwhile waits.</summary>
     public int LeaseSeconds { get; set; } = 120;
 
+    /// <summary>How long an email may keep being deferred by a provider's 429s before it is failed.</summary>
+    public TimeSpan MaxThrottledAge { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Where mail readers reach the app: event links, the open pixel and click redirects start here.</summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:7071";
 }
@@ -108,6 +111,11 @@ public sealed class EmailDeliveryService(
             case DeliveryOutcome.Rejected:
                 final = claimed with { Status = result.Bounced ? EmailStatus.Bounced : EmailStatus.Failed, ErrorMessage = result.Error, SendingUntil = null, UpdatedAt = now };
                 break;
+            case DeliveryOutcome.RetryLater when result.Throttled && now - log.CreatedAt < options.MaxThrottledAge:
+                // The provider's own rate limit: wait as it says, without using up a retry (bounded by the email's age).
+                await queue.EnqueueAsync(request, result.RetryAfter is { } after && after > TimeSpan.Zero ? after : TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+                final = claimed with { ErrorMessage = result.Error, SendingUntil = null, UpdatedAt = now };
+                break;
             default:
                 var retry = log.RetryCount + 1;
                 if (retry > options.MaxRetries)
@@ -126,6 +134,7 @@ public sealed class EmailDeliveryService(
         return final.Status switch
         {
             EmailStatus.Sent => new(EmailStatus.Sent, $"sent by {sender.Name}" + (result.ProviderMessageId is null ? string.Empty : $" as {result.ProviderMessageId}")),
+            EmailStatus.Pending when result.Throttled && final.RetryCount == log.RetryCount => new(EmailStatus.Pending, $"throttled by {sender.Name}; back on the queue: {result.Error}"),
             EmailStatus.Pending => new(EmailStatus.Pending, $"retry {final.RetryCount} queued: {result.Error}"),
             _ => new(final.Status, final.ErrorMessage ?? "failed"),
         };

@@ -187,41 +187,42 @@ public static class NotificationsApi
 
     private static async Task<IResult> OpenAsync(string token, TrackingSettings tracking, EmailDeliveryService emails, CancellationToken ct)
     {
-        if (tracking.Links is null)
+        if (Refuse(tracking, token, TrackingKind.Open, out var read) is { } problem)
         {
-            return ApiProblems.Status(StatusCodes.Status404NotFound, "Not found", "Tracking is not configured.");
-        }
-
-        switch (tracking.Links.TryRead(token, TrackingKind.Open, out var read))
-        {
-            case TrackingTokenError.Invalid:
-                return ApiProblems.Status(StatusCodes.Status400BadRequest, "Invalid tracking link", "This link was not issued by ClientMonitor or was changed.");
-            case TrackingTokenError.Expired:
-                return ApiProblems.Status(StatusCodes.Status404NotFound, "Expired tracking link", "This tracking link has expired.");
+            return problem;
         }
 
         await emails.RecordEngagementAsync(read!.BusinessId, read.EmailId, TrackingKind.Open, ct);
         return Results.File(Pixel, "image/gif");
     }
 
+    /// <summary>Redirects only to the URL inside the signed token; a token that does not verify redirects nowhere.</summary>
     private static async Task<IResult> ClickAsync(HttpContext context, string token, TrackingSettings tracking, EmailDeliveryService emails, CancellationToken ct)
     {
-        if (tracking.Links is null)
+        if (Refuse(tracking, token, TrackingKind.Click, out var read) is { } problem)
         {
-            return ApiProblems.Status(StatusCodes.Status404NotFound, "Not found", "Tracking is not configured.");
-        }
-
-        switch (tracking.Links.TryRead(token, TrackingKind.Click, out var read))
-        {
-            case TrackingTokenError.Invalid:
-                return ApiProblems.Status(StatusCodes.Status400BadRequest, "Invalid tracking link", "This link was not issued by ClientMonitor or was changed; it does not redirect anywhere.");
-            case TrackingTokenError.Expired:
-                return ApiProblems.Status(StatusCodes.Status404NotFound, "Expired tracking link", "This link has expired.");
+            return problem;
         }
 
         await emails.RecordEngagementAsync(read!.BusinessId, read.EmailId, TrackingKind.Click, ct);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Redirect(read.Target!);
+    }
+
+    private static IResult? Refuse(TrackingSettings tracking, string token, TrackingKind kind, out TrackingToken? read)
+    {
+        read = null;
+        if (tracking.Links is null)
+        {
+            return ApiProblems.Status(StatusCodes.Status404NotFound, "Not found", "Tracking is not configured.");
+        }
+
+        return tracking.Links.TryRead(token, kind, out read) switch
+        {
+            TrackingTokenError.Invalid => ApiProblems.Status(StatusCodes.Status400BadRequest, "Invalid tracking link", "This link was not issued by ClientMonitor or was changed; it leads nowhere."),
+            TrackingTokenError.Expired => ApiProblems.Status(StatusCodes.Status404NotFound, "Expired tracking link", "This link has expired."),
+            _ => null,
+        };
     }
 
     private static string? Own(Caller caller) => caller.IsAdmin ? null : caller.UserId;

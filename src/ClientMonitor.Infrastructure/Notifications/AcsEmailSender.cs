@@ -166,29 +166,19 @@ public sealed class AcsEmailSender : IEmailSender
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Acs.TimeoutSeconds));
-        try
-        {
-            return await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"acs: no answer within {_options.Acs.TimeoutSeconds} s");
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new IOException($"acs: {ex.Message}", ex);
-        }
+        return await ChannelHttp.SendAsync(_http, request, "acs", _options.Acs.TimeoutSeconds, cancellationToken).ConfigureAwait(false);
     }
 
     private DeliveryResult Failure(HttpResponseMessage response, string body)
     {
         var status = (int)response.StatusCode;
         var detail = $"acs: {status} {ErrorMessage(body)}";
-        return status is 408 or 429 || status >= 500
-            ? DeliveryResult.Retry(detail, ProviderHttp.RetryAfter(response, _time))
-            : DeliveryResult.Reject(detail);
+        return status switch
+        {
+            429 => DeliveryResult.Throttle(detail, ProviderHttp.RetryAfter(response, _time)),
+            408 or >= 500 => DeliveryResult.Retry(detail, ProviderHttp.RetryAfter(response, _time)),
+            _ => DeliveryResult.Reject(detail),
+        };
     }
 
     private static string ErrorMessage(string body)

@@ -84,7 +84,9 @@ public sealed class SlackAlertChannel(HttpClient http, AlertChannelOptions optio
         }
 
         var error = root.TryGetProperty("error", out var e) ? e.GetString() ?? "unknown_error" : "unknown_error";
-        return Permanent.Contains(error) ? DeliveryResult.Reject("slack: " + error) : DeliveryResult.Retry("slack: " + error, ProviderHttp.RetryAfter(response, time));
+        return error == "ratelimited" ? DeliveryResult.Throttle("slack: " + error, ProviderHttp.RetryAfter(response, time))
+            : Permanent.Contains(error) ? DeliveryResult.Reject("slack: " + error)
+            : DeliveryResult.Retry("slack: " + error, ProviderHttp.RetryAfter(response, time));
     }
 
     /// <summary>The chat.postMessage (or webhook) body. Slack's mrkdwn needs &amp;, &lt; and &gt; escaped in text from data.</summary>
@@ -234,6 +236,7 @@ public static class StandardWebhooks
     }
 }
 
+/// <summary>One HTTP attempt with its own timeout; transport failures become <see cref="TimeoutException"/> or <see cref="IOException"/>, which callers retry.</summary>
 internal static class ChannelHttp
 {
     public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, string channel, int timeoutSeconds, CancellationToken cancellationToken)
@@ -259,8 +262,11 @@ internal static class ChannelHttp
     {
         var status = (int)response.StatusCode;
         var detail = $"{channel}: {status} {ProviderHttp.Detail(body)}";
-        return status is 408 or 429 || status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests
-            ? DeliveryResult.Retry(detail, ProviderHttp.RetryAfter(response, time))
-            : DeliveryResult.Reject(detail);
+        return status switch
+        {
+            429 => DeliveryResult.Throttle(detail, ProviderHttp.RetryAfter(response, time)),
+            408 or >= 500 => DeliveryResult.Retry(detail, ProviderHttp.RetryAfter(response, time)),
+            _ => DeliveryResult.Reject(detail),
+        };
     }
 }

@@ -220,6 +220,61 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AProviders429_WaitsForItsRetryAfter_WithoutUsingUpRetries()
+    {
+        var sends = 0;
+        await using var acs = await FakeProviderServer.StartAsync(async (context, request) =>
+        {
+            if (request.Method == "GET")
+            {
+                await FakeProviderServer.Respond(context, 200, """{"id":"op-7","status":"Succeeded"}""");
+                return;
+            }
+
+            if (Interlocked.Increment(ref sends) <= 7)
+            {
+                context.Response.Headers["Retry-After"] = "120";
+                await FakeProviderServer.Respond(context, 429, """{"error":{"code":"TooManyRequests","message":"Too many requests"}}""");
+                return;
+            }
+
+            await FakeProviderServer.Respond(context, 202, """{"id":"op-7","status":"Running"}""");
+        });
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        await using var worker = await PipelineWorker.StartAsync(
+            NotificationKit.Settings(_mail, new()
+            {
+                ["Email:Provider"] = "acs",
+                ["Email:Acs:ConnectionString"] = $"endpoint={acs.BaseUrl};accesskey={Convert.ToBase64String(new byte[32])}",
+                ["Email:Acs:MaxPolls"] = "1",
+                ["Email:PerMinuteLimit"] = "1000",
+                ["Email:PerHourLimit"] = "100000",
+            }),
+            services => services.AddSingleton<TimeProvider>(clock));
+        worker.Dispatcher.Clock = clock;
+        var (business, emails) = await RunJobAsync(worker, clients: 1);
+        worker.Dispatcher.Notifications.Clear();
+
+        await worker.HandleAsync(emails[0]);
+        var waiting = await LogAsync(worker, business, emails[0].EmailId);
+        var requeued = Assert.Single(worker.Dispatcher.Notifications);
+        for (var i = 0; i < 7; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(120));
+            await worker.PumpAsync();
+        }
+
+        var sent = await LogAsync(worker, business, emails[0].EmailId);
+        Assert.Equal(EmailStatus.Pending, waiting.Status);
+        Assert.Equal(0, waiting.RetryCount);
+        Assert.Contains("429", waiting.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(clock.GetUtcNow().AddSeconds(-7 * 120 + 120), requeued.VisibleAt);
+        Assert.Equal(EmailStatus.Sent, sent.Status);
+        Assert.Equal(0, sent.RetryCount);
+        Assert.Equal(8, sends);
+    }
+
+    [Fact]
     public async Task ASendingLimit_PutsTheEmailBackOnTheQueueUntilTheWindowEnds_WithoutCountingARetry()
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 20, TimeSpan.Zero));

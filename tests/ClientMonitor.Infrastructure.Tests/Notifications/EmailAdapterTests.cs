@@ -125,6 +125,7 @@ public sealed class EmailAdapterTests : IDisposable
         var result = await Acs(server.BaseUrl).SendAsync(Email(), CancellationToken.None);
 
         Assert.Equal(DeliveryOutcome.RetryLater, result.Outcome);
+        Assert.True(result.Throttled);
         Assert.Equal(TimeSpan.FromSeconds(42), result.RetryAfter);
         Assert.Contains("TooManyRequests", result.Error, StringComparison.Ordinal);
     }
@@ -135,7 +136,9 @@ public sealed class EmailAdapterTests : IDisposable
         await using var failing = await FakeProviderServer.StartAsync(500, """{"error":{"code":"InternalServerError","message":"Something went wrong"}}""");
         await using var refusing = await FakeProviderServer.StartAsync(400, """{"error":{"code":"InvalidEmailAddress","message":"The recipient address is not valid."}}""");
 
-        Assert.Equal(DeliveryOutcome.RetryLater, (await Acs(failing.BaseUrl).SendAsync(Email(), CancellationToken.None)).Outcome);
+        var failed = await Acs(failing.BaseUrl).SendAsync(Email(), CancellationToken.None);
+        Assert.Equal(DeliveryOutcome.RetryLater, failed.Outcome);
+        Assert.False(failed.Throttled);
         var refused = await Acs(refusing.BaseUrl).SendAsync(Email(), CancellationToken.None);
         Assert.Equal(DeliveryOutcome.Rejected, refused.Outcome);
         Assert.Contains("InvalidEmailAddress", refused.Error, StringComparison.Ordinal);
