@@ -7,16 +7,13 @@ namespace ClientMonitor.Core.Notifications;
 
 /// <summary>
 /// Where a user's digests stand (table <c>digeststate</c>, PK business, RK user): the last scheduled occurrence sent
-/// (or found empty), and the end of the last window, where the next digest's window starts.
+/// (or found empty), the end of the last window, where the next digest's window starts, and for instant users past
+/// their hourly email budget, since when events wait for a catch-up digest.
 /// </summary>
-public sealed record DigestState(string BusinessId, string UserId, DateTimeOffset? LastOccurrence, DateTimeOffset WindowEnd);
+public sealed record DigestState(string BusinessId, string UserId, DateTimeOffset? LastOccurrence, DateTimeOffset WindowEnd, DateTimeOffset? OverflowSince = null);
 
-public interface IDigestStateStore
-{
-    Task<DigestState?> GetAsync(string businessId, string userId, CancellationToken cancellationToken);
-
-    Task SaveAsync(DigestState state, CancellationToken cancellationToken);
-}
+/// <summary>One row per user; the versioned methods take the user id as the row id.</summary>
+public interface IDigestStateStore : IVersionedStore<DigestState>;
 
 /// <summary>Runs the digests of one business on demand (the <c>notification_digest</c> job type).</summary>
 public interface IDigestRunner
@@ -47,6 +44,9 @@ public sealed class DigestService(
 {
     /// <summary>Events listed in one digest; the rest are counted as "and N more".</summary>
     public const int MaxEvents = 50;
+
+    /// <summary>How far behind now a catch-up window ends, so that events still being processed are not caught twice.</summary>
+    public static readonly TimeSpan CatchUpSettle = TimeSpan.FromMinutes(5);
 
     public async Task<DigestPassResult> RunDueAsync(CancellationToken cancellationToken)
     {
@@ -102,14 +102,21 @@ public sealed class DigestService(
         int checkedUsers = 0, due = 0, queued = 0, empty = 0;
         foreach (var user in users)
         {
-            if (!prefs.TryGetValue(user.Id, out var p) || !p.EmailNotificationsEnabled || p.NotificationFrequency == NotificationFrequency.Instant)
+            if (!prefs.TryGetValue(user.Id, out var p) || !p.EmailNotificationsEnabled)
             {
+                continue;
+            }
+
+            if (p.NotificationFrequency == NotificationFrequency.Instant)
+            {
+                queued += await CatchUpAsync(user, p, ClientsAsync, now, cancellationToken).ConfigureAwait(false) ? 1 : 0;
                 continue;
             }
 
             checkedUsers++;
             var occurrence = LatestOccurrence(p, user.TimeZone, now);
-            var state = await states.GetAsync(businessId, user.Id, cancellationToken).ConfigureAwait(false);
+            var stored = await states.GetVersionedAsync(businessId, user.Id, cancellationToken).ConfigureAwait(false);
+            var state = stored?.Value;
             if (onDemandRunId is null && (occurrence is null || state?.LastOccurrence >= occurrence))
             {
                 continue;
@@ -118,13 +125,8 @@ public sealed class DigestService(
             due++;
             var windowEnd = onDemandRunId is null ? occurrence!.Value : now;
             var windowStart = state?.WindowEnd ?? windowEnd - Period(p);
-            clientsById ??= (await clients.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
             var (found, _) = await events.QueryAsync(businessId, new EventQuery(null, null, p.RelevanceThreshold, windowStart, windowEnd, 0, int.MaxValue), cancellationToken).ConfigureAwait(false);
-            var matching = found
-                .Where(e => clientsById.TryGetValue(e.ClientId, out var client) && NotificationRules.Decide(p, client, e) is { Email: true })
-                .OrderByDescending(e => e.Relevance)
-                .ThenByDescending(e => e.CreatedAt)
-                .ToList();
+            var matching = Matching(found, p, await ClientsAsync().ConfigureAwait(false));
 
             if (matching.Count == 0)
             {
@@ -134,23 +136,70 @@ public sealed class DigestService(
             {
                 var period = onDemandRunId is null ? p.NotificationFrequency.ToString().ToLowerInvariant() : "on-demand";
                 var key = onDemandRunId is null ? occurrence!.Value.UtcTicks.ToString(CultureInfo.InvariantCulture) : "job:" + onDemandRunId;
-                var emailId = StableId.From("email", EmailTypes.Digest, businessId, user.Id, key);
-                var listed = matching.Take(MaxEvents).ToList();
-                var subject = string.Create(CultureInfo.InvariantCulture, $"Your {period} ClientMonitor digest: {matching.Count} event(s)");
-                await emailLogs.AddPendingIfAbsentAsync(
-                    new EmailLog(emailId, businessId, user.Id, null, onDemandRunId, EmailTypes.Digest, user.Email, subject, null, EmailStatus.Pending, now),
-                    cancellationToken).ConfigureAwait(false);
-                await queue.EnqueueAsync(
-                    new EmailRequest(emailId, EmailTypes.Digest, businessId, user.Id, null, onDemandRunId, EventIds: listed.Select(e => e.Id).ToList(), Digest: new DigestWindow(period, windowStart, windowEnd, matching.Count - listed.Count)),
-                    TimeSpan.Zero,
-                    cancellationToken).ConfigureAwait(false);
+                await QueueDigestAsync(user, period, key, onDemandRunId, windowStart, windowEnd, matching, now, cancellationToken).ConfigureAwait(false);
                 queued++;
             }
 
-            // Written last: a crash before this repeats the pass for this user, which finds the same email id.
-            await states.SaveAsync(new DigestState(businessId, user.Id, onDemandRunId is null ? occurrence : state?.LastOccurrence, windowEnd), cancellationToken).ConfigureAwait(false);
+            // Written last: a crash before this repeats the pass for this user, which finds the same email id. A
+            // concurrent change (an overflow mark, another pass) makes the next pass look again.
+            var next = new DigestState(businessId, user.Id, onDemandRunId is null ? occurrence : state?.LastOccurrence, windowEnd, state?.OverflowSince);
+            _ = stored is null
+                ? await states.CreateAsync(next, cancellationToken).ConfigureAwait(false)
+                : await states.ReplaceAsync(next, stored.ETag, cancellationToken).ConfigureAwait(false);
         }
 
         return new DigestPassResult(checkedUsers, due, queued, empty);
+
+        async Task<Dictionary<string, Clients.Client>> ClientsAsync()
+            => clientsById ??= (await clients.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// An instant user past their hourly email budget: one digest of the events since the overflow that passed their
+    /// preferences without getting an email. The window ends a few minutes back, so that events still being
+    /// processed (their email not yet logged) wait for the next pass; the next pass looks again from there.
+    /// </summary>
+    private async Task<bool> CatchUpAsync(Tenancy.User user, UserPreferences p, Func<Task<Dictionary<string, Clients.Client>>> clientsById, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stored = await states.GetVersionedAsync(user.BusinessId, user.Id, cancellationToken).ConfigureAwait(false);
+        var windowEnd = now - CatchUpSettle;
+        if (stored?.Value.OverflowSince is not { } since || since >= windowEnd)
+        {
+            return false;
+        }
+
+        var (found, _) = await events.QueryAsync(user.BusinessId, new EventQuery(null, null, p.RelevanceThreshold, since, windowEnd, 0, int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var (emailed, _) = await emailLogs.QueryAsync(user.BusinessId, new EmailLogQuery(EmailTypes.EventNotification, UserId: user.Id, From: since - TimeSpan.FromHours(1), Limit: int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var sent = emailed.Select(l => l.EventId).ToHashSet(StringComparer.Ordinal);
+        var matching = Matching(found.Where(e => !sent.Contains(e.Id)), p, await clientsById().ConfigureAwait(false));
+        if (matching.Count > 0)
+        {
+            await QueueDigestAsync(user, "catch-up", "catchup:" + since.UtcTicks.ToString(CultureInfo.InvariantCulture), null, since, windowEnd, matching, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Found some: look again next pass from here (overflow may go on). Found none: the overflow is over.
+        await states.ReplaceAsync(stored.Value with { OverflowSince = matching.Count > 0 ? windowEnd : null }, stored.ETag, cancellationToken).ConfigureAwait(false);
+        return matching.Count > 0;
+    }
+
+    private static List<MonitoringEvent> Matching(IEnumerable<MonitoringEvent> found, UserPreferences p, Dictionary<string, Clients.Client> clientsById) => found
+        .Where(e => clientsById.TryGetValue(e.ClientId, out var client) && NotificationRules.Decide(p, client, e) is { Email: true })
+        .OrderByDescending(e => e.Relevance)
+        .ThenByDescending(e => e.CreatedAt)
+        .ToList();
+
+    private async Task QueueDigestAsync(
+        Tenancy.User user, string period, string key, string? jobRunId, DateTimeOffset windowStart, DateTimeOffset windowEnd, List<MonitoringEvent> matching, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var emailId = StableId.From("email", EmailTypes.Digest, user.BusinessId, user.Id, key);
+        var listed = matching.Take(MaxEvents).ToList();
+        var subject = string.Create(CultureInfo.InvariantCulture, $"Your {period} ClientMonitor digest: {matching.Count} event(s)");
+        await emailLogs.AddPendingIfAbsentAsync(
+            new EmailLog(emailId, user.BusinessId, user.Id, null, jobRunId, EmailTypes.Digest, user.Email, subject, null, EmailStatus.Pending, now),
+            cancellationToken).ConfigureAwait(false);
+        await queue.EnqueueAsync(
+            new EmailRequest(emailId, EmailTypes.Digest, user.BusinessId, user.Id, null, jobRunId, EventIds: listed.Select(e => e.Id).ToList(), Digest: new DigestWindow(period, windowStart, windowEnd, matching.Count - listed.Count)),
+            TimeSpan.Zero,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -11,6 +11,9 @@ public sealed class EmailDeliveryOptions
     /// <summary>How long a worker holds an email while it sends it; a copy of the message that comes meanwhile waits.</summary>
     public int LeaseSeconds { get; set; } = 120;
 
+    /// <summary>Instant event emails one user gets an hour at most; past it, a catch-up digest follows (0: no limit).</summary>
+    public int MaxInstantPerUserPerHour { get; set; } = 20;
+
     /// <summary>How long an email may keep being deferred by a provider's 429s before it is failed.</summary>
     public TimeSpan MaxThrottledAge { get; set; } = TimeSpan.FromHours(24);
 

@@ -42,7 +42,8 @@ public sealed class UnprocessableMessageException(string message) : Exception(me
 /// notifications and instant emails. Every row written has an id derived from its natural key, so a redelivered
 /// message writes nothing new; a client run already finished and counted is not run again.
 /// </summary>
-public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatalog catalog, JobRunService jobRunService, PipelineOptions options, TimeProvider timeProvider)
+public sealed class MonitorClientProcessor(
+    PipelineStores stores, IProviderCatalog catalog, JobRunService jobRunService, PipelineOptions options, TimeProvider timeProvider, InstantEmailGate? instantEmails = null)
 {
     /// <param name="message">The queue message.</param>
     /// <param name="attempt">The delivery count of the message (1 on the first try); stored as the client run's attempts.</param>
@@ -231,6 +232,11 @@ public sealed class MonitorClientProcessor(PipelineStores stores, IProviderCatal
             if (decision.Email && decision.Frequency == NotificationFrequency.Instant)
             {
                 var emailId = StableId.From("email", EmailTypes.EventNotification, monitoringEvent.Id, user.Id);
+                if (instantEmails is not null && !await instantEmails.AllowAsync(user.BusinessId, user.Id, emailId, now, cancellationToken).ConfigureAwait(false))
+                {
+                    continue; // past the user's hourly budget: the next digest pass sends a catch-up digest instead
+                }
+
                 var log = new EmailLog(
                     emailId, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id, EmailTypes.EventNotification, user.Email,
                     Subject(client, monitoringEvent), Preview(monitoringEvent.Summary), EmailStatus.Pending, now);

@@ -35,8 +35,12 @@ public static class NotificationsSetup
         services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<NotificationTables>());
         services.AddSingleton<IDigestStateStore>(sp => sp.GetRequiredService<NotificationTables>());
         services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<QueueWorkDispatcher>());
-        services.AddSingleton<ISendRateLimiter>(sp => new TableSendRateLimiter(
-            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<EmailOptions>().LimitsFor, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TableSendRateLimiter(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<EmailOptions>().LimitsFor, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<EmailDeliveryOptions>().MaxInstantPerUserPerHour));
+        services.AddSingleton<ISendRateLimiter>(sp => sp.GetRequiredService<TableSendRateLimiter>());
+        services.AddSingleton<IInstantEmailBudget>(sp => sp.GetRequiredService<TableSendRateLimiter>());
+        services.AddSingleton<InstantEmailGate>();
 
         services.AddSingleton<NotificationHttpClient>();
         services.AddSingleton<IEmailSender>(sp =>

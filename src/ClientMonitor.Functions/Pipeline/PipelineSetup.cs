@@ -70,7 +70,8 @@ public static partial class PipelineSetup
             sp.GetService<IDigestRunner>()));
         services.AddSingleton(sp => new MonitorClientProcessor(
             sp.GetRequiredService<PipelineStores>(), sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<JobRunService>(),
-            sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<EmailDeliveryOptions>().MaxInstantPerUserPerHour > 0 ? sp.GetRequiredService<InstantEmailGate>() : null));
         services.AddSingleton<IQueueFunction, MonitorClientFunction>();
         return services;
     }

@@ -20,7 +20,11 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
 
     private readonly TableClient _emails = tables.GetTableClient(EmailLogsTable);
     private readonly TableClient _deliveries = tables.GetTableClient(AlertDeliveriesTable);
-    private readonly TableClient _digests = tables.GetTableClient(DigestStateTable);
+
+    private readonly VersionedTable<DigestState, JsonRowEntity> _digests = new(
+        tables.GetTableClient(DigestStateTable),
+        d => new JsonRowEntity { PartitionKey = d.BusinessId, RowKey = d.UserId, Json = WireJson.Serialize(d) },
+        e => WireJson.Deserialize<DigestState>(e.Json)!);
 
     private readonly VersionedTable<EmailLog, EmailLogEntity> _versionedEmails = new(tables.GetTableClient(EmailLogsTable), EmailLogEntity.From, e => e.ToLog());
 
@@ -125,17 +129,13 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
     }
 
     // Digest state.
-    public async Task<DigestState?> GetAsync(string businessId, string userId, CancellationToken cancellationToken)
-    {
-        var row = await _digests.GetEntityIfExistsAsync<JsonRowEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : WireJson.Deserialize<DigestState>(row.Json);
-    }
+    Task<Versioned<DigestState>?> IVersionedStore<DigestState>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _digests.GetVersionedAsync(businessId, id, cancellationToken);
 
-    public async Task SaveAsync(DigestState state, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        await _digests.UpsertEntityAsync(new JsonRowEntity { PartitionKey = state.BusinessId, RowKey = state.UserId, Json = WireJson.Serialize(state) }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-    }
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<DigestState>.CreateAsync(DigestState value, CancellationToken cancellationToken) => _digests.CreateAsync(value, cancellationToken);
+
+    Task<(WriteResult Result, string? ETag)> IVersionedStore<DigestState>.ReplaceAsync(DigestState value, string etag, CancellationToken cancellationToken) => _digests.ReplaceAsync(value, etag, cancellationToken);
+
+    Task<WriteResult> IVersionedStore<DigestState>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _digests.DeleteAsync(businessId, id, etag, cancellationToken);
 
     private sealed class DeliveryEntity : TableEntity
     {

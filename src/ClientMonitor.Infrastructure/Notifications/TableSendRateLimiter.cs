@@ -7,9 +7,11 @@ namespace ClientMonitor.Infrastructure.Notifications;
 /// <summary>
 /// Sending limits per provider, shared by every worker: table <c>sendrate</c>, PK provider, RK <c>m</c> + the UTC
 /// minute or <c>h</c> + the UTC hour, each an ETag-checked counter. A send that would pass a limit is refused with
-/// the time until that window ends.
+/// the time until that window ends. The same table holds each user's instant-email budget per hour
+/// (PK <c>instant_{business}_{user}</c>).
 /// </summary>
-public sealed class TableSendRateLimiter(TableServiceClient tables, Func<string, (int? PerMinute, int? PerHour)> limitsFor, TimeProvider time) : ISendRateLimiter
+public sealed class TableSendRateLimiter(TableServiceClient tables, Func<string, (int? PerMinute, int? PerHour)> limitsFor, TimeProvider time, int instantPerUserPerHour = 0)
+    : ISendRateLimiter, IInstantEmailBudget
 {
     public const string TableName = "sendrate";
     private readonly TableClient _table = tables.GetTableClient(TableName);
@@ -38,6 +40,14 @@ public sealed class TableSendRateLimiter(TableServiceClient tables, Func<string,
         }
 
         return null;
+    }
+
+    public Task<bool> TryTakeAsync(string businessId, string userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return instantPerUserPerHour <= 0
+            ? Task.FromResult(true)
+            : TableCounter.TryIncrementAsync(_table, $"instant_{businessId}_{userId}", HourKey(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero)), instantPerUserPerHour, cancellationToken);
     }
 
     private static string MinuteKey(DateTimeOffset minute) => "m" + minute.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);

@@ -30,7 +30,7 @@ public sealed class DigestTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = await Azurite.StartPrivateAsync();
-        _worker = await PipelineWorker.StartAsync(NotificationKit.Settings(_mail), services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)), _azurite);
+        _worker = await PipelineWorker.StartAsync(NotificationKit.Settings(_mail, new() { ["Email:MaxInstantPerUserPerHour"] = "2" }), services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)), _azurite);
         _worker.Dispatcher.Clock = _clock;
     }
 
@@ -153,6 +153,30 @@ public sealed class DigestTests : IAsyncLifetime
         Assert.Equal("on-demand", onDemand.Digest!.Period);
         Assert.Single(onDemand.EventIds!);
         Assert.Equal(2, DigestsFor(business, "bert").Single().EventIds!.Count);
+    }
+
+    [Fact]
+    public async Task AnInstantUserPastTheHourlyBudget_GetsTheRestInOneCatchUpDigest_NotAFlood()
+    {
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        var business = await _worker.SeedAsync(clients: 3);
+        var run = (await _worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
+        await _worker.DeliverAsync(_worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
+        var (events, total) = await _worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 100), CancellationToken.None);
+        var instant = _worker.Dispatcher.Emails.Where(e => e.BusinessId == business && e.UserId == "amy" && e.EmailType == EmailTypes.EventNotification).Select(e => e.EventId).Distinct().ToList();
+
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 10, 0, 3, TimeSpan.Zero));
+        await Digests.RunDueAsync(CancellationToken.None);
+        await Digests.RunDueAsync(CancellationToken.None);
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 11, 0, 3, TimeSpan.Zero));
+        await Digests.RunDueAsync(CancellationToken.None);
+
+        Assert.True(total > 2, $"the run made {total} events; the test needs more than the budget of 2");
+        Assert.Equal(2, instant.Count);
+        var catchUp = Assert.Single(DigestsFor(business, "amy"));
+        Assert.Equal("catch-up", catchUp.Digest!.Period);
+        Assert.Equal(events.Select(e => e.Id).Except(instant).Order(StringComparer.Ordinal), catchUp.EventIds!.Order(StringComparer.Ordinal));
+        Assert.Equal(2, (await _worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!.Counts.EmailsQueued);
     }
 
     private static int CountOf(string text, string part)

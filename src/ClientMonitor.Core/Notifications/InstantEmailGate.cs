@@ -1,0 +1,51 @@
+namespace ClientMonitor.Core.Notifications;
+
+/// <summary>Instant emails one user may get in an hour, shared by every worker.</summary>
+public interface IInstantEmailBudget
+{
+    /// <summary>Takes one instant email from the user's hourly budget; false when it is used up.</summary>
+    Task<bool> TryTakeAsync(string businessId, string userId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Digests rather than floods: an instant-frequency user gets at most <c>Email:MaxInstantPerUserPerHour</c> event
+/// emails an hour. Past that, events are not emailed one by one; the user's digest state records since when, and the
+/// next <c>DigestTick</c> sends one catch-up digest of the events that passed their preferences without an email.
+/// </summary>
+public sealed class InstantEmailGate(IInstantEmailBudget budget, IEmailLogStore logs, IDigestStateStore states)
+{
+    /// <summary>True when the email may be created now (or already exists: a redelivery takes no budget).</summary>
+    public async Task<bool> AllowAsync(string businessId, string userId, string emailId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await logs.GetVersionedAsync(businessId, emailId, cancellationToken).ConfigureAwait(false) is not null
+            || await budget.TryTakeAsync(businessId, userId, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        await MarkOverflowAsync(businessId, userId, now, cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    private async Task MarkOverflowAsync(string businessId, string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var current = await states.GetVersionedAsync(businessId, userId, cancellationToken).ConfigureAwait(false);
+            if (current is { Value.OverflowSince: not null })
+            {
+                return; // the earliest unsent event is already marked
+            }
+
+            var (result, _) = current is null
+                ? await states.CreateAsync(new DigestState(businessId, userId, null, now, now), cancellationToken).ConfigureAwait(false)
+                : await states.ReplaceAsync(current.Value with { OverflowSince = now }, current.ETag, cancellationToken).ConfigureAwait(false);
+            if (result == WriteResult.Done)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"The digest state of user {userId} kept changing while an overflow was recorded.");
+    }
+}
