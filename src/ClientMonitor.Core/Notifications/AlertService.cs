@@ -53,6 +53,7 @@ public sealed class AlertService(
     /// <summary>How many recent occurrence ids an alert remembers, so that a redelivered cause is not counted twice.</summary>
     private const int RecentIdsKept = 200;
     private static readonly string[] EmailChannel = ["email"];
+    private static readonly TimeSpan DeliveryLease = TimeSpan.FromMinutes(2);
     private readonly IReadOnlyList<IAlertChannel> _channels = channels.ToList();
 
     private TimeSpan GroupWait => TimeSpan.FromSeconds(Math.Max(0, options.GroupWaitSeconds));
@@ -221,6 +222,20 @@ public sealed class AlertService(
             }
         }
 
+        if (d.SendingUntil is { } until && until > now)
+        {
+            await queue.EnqueueAsync(request, until - now + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            return "being sent by another worker; checking again after its lease";
+        }
+
+        var claimed = d with { SendingUntil = now + DeliveryLease };
+        var (claim, etag) = await store.ReplaceDeliveryAsync(claimed, stored.ETag, cancellationToken).ConfigureAwait(false);
+        if (claim != WriteResult.Done)
+        {
+            await queue.EnqueueAsync(request, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            return "the delivery changed while claiming; checking again shortly";
+        }
+
         DeliveryResult result;
         if (d.Channel == "email")
         {
@@ -243,10 +258,12 @@ public sealed class AlertService(
         };
         if (next.Status == AlertDeliveryStatus.Pending)
         {
+            // The retry message goes first: a crash after it leaves a superseded copy, never a lost delivery.
             await queue.EnqueueAsync(request with { Attempt = attempts }, Backoff.ForAttempt(attempts - 1, result.RetryAfter), cancellationToken).ConfigureAwait(false);
         }
 
-        await store.ReplaceDeliveryAsync(next, stored.ETag, cancellationToken).ConfigureAwait(false);
+        // Only this worker writes the delivery while it holds the lease.
+        await store.ReplaceDeliveryAsync(next with { SendingUntil = null }, etag!, cancellationToken).ConfigureAwait(false);
         return next.Status == AlertDeliveryStatus.Pending ? $"retrying: {result.Error}" : next.Status.ToString().ToLowerInvariant();
     }
 

@@ -105,7 +105,8 @@ public enum AlertDeliveryStatus
 /// <summary>
 /// One message about an alert to one channel (table <c>alertdeliveries</c>): a snapshot of what to say, and every
 /// attempt's outcome. <c>Kind</c> is <c>alert</c>, <c>recovery</c> or <c>test</c>; <c>Count</c> the occurrences this
-/// message folds together.
+/// message folds together; <c>SendingUntil</c> the lease of the worker sending it, so that two copies of its queue
+/// message never send it twice at once.
 /// </summary>
 public sealed record AlertDelivery(
     string Id,
@@ -129,7 +130,8 @@ public sealed record AlertDelivery(
     string? LastError,
     string? Detail,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? DeliveredAt);
+    DateTimeOffset? DeliveredAt,
+    DateTimeOffset? SendingUntil = null);
 
 /// <summary>Tables <c>alerts</c> and <c>alertdeliveries</c>, both partitioned by business.</summary>
 public interface IAlertStore : IVersionedStore<AlertRecord>
@@ -141,7 +143,7 @@ public interface IAlertStore : IVersionedStore<AlertRecord>
 
     Task<Versioned<AlertDelivery>?> GetDeliveryAsync(string businessId, string deliveryId, CancellationToken cancellationToken);
 
-    Task<WriteResult> ReplaceDeliveryAsync(AlertDelivery delivery, string etag, CancellationToken cancellationToken);
+    Task<(WriteResult Result, string? ETag)> ReplaceDeliveryAsync(AlertDelivery delivery, string etag, CancellationToken cancellationToken);
 
     /// <summary>Newest first; <paramref name="alertKey"/> narrows to one alert.</summary>
     Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string businessId, string? alertKey, CancellationToken cancellationToken);

@@ -110,8 +110,8 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
     public Task<Versioned<AlertDelivery>?> GetDeliveryAsync(string businessId, string deliveryId, CancellationToken cancellationToken)
         => _versionedDeliveries.GetVersionedAsync(businessId, deliveryId, cancellationToken);
 
-    public async Task<WriteResult> ReplaceDeliveryAsync(AlertDelivery delivery, string etag, CancellationToken cancellationToken)
-        => (await _versionedDeliveries.ReplaceAsync(delivery, etag, cancellationToken).ConfigureAwait(false)).Result;
+    public Task<(WriteResult Result, string? ETag)> ReplaceDeliveryAsync(AlertDelivery delivery, string etag, CancellationToken cancellationToken)
+        => _versionedDeliveries.ReplaceAsync(delivery, etag, cancellationToken);
 
     public async Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string businessId, string? alertKey, CancellationToken cancellationToken)
     {

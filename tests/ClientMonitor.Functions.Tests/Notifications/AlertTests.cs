@@ -190,6 +190,16 @@ public sealed class AlertTests : IAsyncLifetime
         Assert.Equal(AlertDeliveryStatus.Sent, webhook.Status);
         Assert.Equal(3, webhook.Attempts);
         Assert.Single(AlertEmails());
+
+        // A redelivered copy of any channel message sends nothing again.
+        foreach (var delivery in deliveries)
+        {
+            await _worker.HandleAsync(new AlertChannelRequest(business, delivery.Id, delivery.Channel));
+        }
+
+        Assert.Single(_slack);
+        Assert.Single(_webhooks);
+        Assert.Single(AlertEmails());
     }
 
     [Fact]
