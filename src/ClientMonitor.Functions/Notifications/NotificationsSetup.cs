@@ -19,7 +19,8 @@ public static class NotificationsSetup
     public static IServiceCollection AddNotifications(this IServiceCollection services)
     {
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateOnStart();
-        services.AddOptions<EmailDeliveryOptions>().BindConfiguration(EmailOptions.Section);
+        services.AddOptions<EmailDeliveryOptions>().BindConfiguration(EmailOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailDeliveryOptions>, NotificationOptionsValidator>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateOnStart();
         services.AddOptions<AlertChannelOptions>().BindConfiguration(AlertOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EmailOptions>, NotificationOptionsValidator>();
@@ -114,8 +115,30 @@ public sealed class NotificationHttpClient : IDisposable
 }
 
 /// <summary>Stops start-up on email and alert settings that would otherwise fail at the first send, naming each.</summary>
-internal sealed class NotificationOptionsValidator : IValidateOptions<EmailOptions>, IValidateOptions<AlertOptions>, IValidateOptions<AlertChannelOptions>
+internal sealed class NotificationOptionsValidator
+    : IValidateOptions<EmailOptions>, IValidateOptions<EmailDeliveryOptions>, IValidateOptions<AlertOptions>, IValidateOptions<AlertChannelOptions>
 {
+    public ValidateOptionsResult Validate(string? name, EmailDeliveryOptions options)
+    {
+        var failures = new List<string>();
+        if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            failures.Add($"Email:PublicBaseUrl is '{options.PublicBaseUrl}'; use the absolute http(s) address mail readers reach the app at.");
+        }
+
+        if (options.MaxRetries is < 0 or > 20 || options.LeaseSeconds is < 10 or > 3600)
+        {
+            failures.Add("Email:MaxRetries must be 0..20 and Email:LeaseSeconds 10..3600.");
+        }
+
+        if (options.MaxInstantPerUserPerHour < 0 || options.MaxThrottledAge <= TimeSpan.Zero)
+        {
+            failures.Add("Email:MaxInstantPerUserPerHour must be 0 (no cap) or more, and Email:MaxThrottledAge positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
     public ValidateOptionsResult Validate(string? name, EmailOptions options)
     {
         var failures = new List<string>();
