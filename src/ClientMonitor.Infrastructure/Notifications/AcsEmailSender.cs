@@ -170,16 +170,7 @@ public sealed class AcsEmailSender : IEmailSender
     }
 
     private DeliveryResult Failure(HttpResponseMessage response, string body)
-    {
-        var status = (int)response.StatusCode;
-        var detail = $"acs: {status} {ErrorMessage(body)}";
-        return status switch
-        {
-            429 => DeliveryResult.Throttle(detail, ProviderHttp.RetryAfter(response, _time)),
-            408 or >= 500 => DeliveryResult.Retry(detail, ProviderHttp.RetryAfter(response, _time)),
-            _ => DeliveryResult.Reject(detail),
-        };
-    }
+        => ChannelHttp.Classify($"acs: {(int)response.StatusCode} {ErrorMessage(body)}", response, _time);
 
     private static string ErrorMessage(string body)
     {

@@ -259,14 +259,13 @@ internal static class ChannelHttp
     }
 
     public static DeliveryResult Failure(string channel, HttpResponseMessage response, string body, TimeProvider time)
+        => Classify($"{channel}: {(int)response.StatusCode} {ProviderHttp.Detail(body)}", response, time);
+
+    /// <summary>429: throttled (wait as told, no retry used up); 408 and 5xx: retried with backoff; other codes: refused.</summary>
+    public static DeliveryResult Classify(string detail, HttpResponseMessage response, TimeProvider time) => (int)response.StatusCode switch
     {
-        var status = (int)response.StatusCode;
-        var detail = $"{channel}: {status} {ProviderHttp.Detail(body)}";
-        return status switch
-        {
-            429 => DeliveryResult.Throttle(detail, ProviderHttp.RetryAfter(response, time)),
-            408 or >= 500 => DeliveryResult.Retry(detail, ProviderHttp.RetryAfter(response, time)),
-            _ => DeliveryResult.Reject(detail),
-        };
-    }
+        429 => DeliveryResult.Throttle(detail, ProviderHttp.RetryAfter(response, time)),
+        408 or >= 500 => DeliveryResult.Retry(detail, ProviderHttp.RetryAfter(response, time)),
+        _ => DeliveryResult.Reject(detail),
+    };
 }

@@ -159,36 +159,74 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badType.StatusCode);
     }
 
+    /// <summary>
+    /// A local ACS that refuses the first <c>failures</c> sends with <c>status</c> (and a Retry-After when given), then
+    /// accepts, and reports every operation as succeeded.
+    /// </summary>
+    private sealed class FlakyAcs : IAsyncDisposable
+    {
+        private int _sends;
+
+        private FlakyAcs(FakeProviderServer server) => Server = server;
+
+        public FakeProviderServer Server { get; }
+
+        public int Sends => _sends;
+
+        public static async Task<FlakyAcs> StartAsync(int failures, int status, string code, int? retryAfterSeconds = null)
+        {
+            FlakyAcs? acs = null;
+            var server = await FakeProviderServer.StartAsync(async (context, request) =>
+            {
+                if (request.Method == "GET")
+                {
+                    await FakeProviderServer.Respond(context, 200, """{"id":"op-9","status":"Succeeded"}""");
+                    return;
+                }
+
+                if (Interlocked.Increment(ref acs!._sends) <= failures)
+                {
+                    if (retryAfterSeconds is { } after)
+                    {
+                        context.Response.Headers["Retry-After"] = after.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    await FakeProviderServer.Respond(context, status, $$$"""{"error":{"code":"{{{code}}}","message":"Try again later"}}""");
+                    return;
+                }
+
+                await FakeProviderServer.Respond(context, 202, """{"id":"op-9","status":"Running"}""");
+            });
+            acs = new FlakyAcs(server);
+            return acs;
+        }
+
+        /// <summary>A worker sending through this ACS, on <paramref name="clock"/>.</summary>
+        public async Task<PipelineWorker> WorkerAsync(string mail, ManualTimeProvider clock)
+        {
+            var worker = await PipelineWorker.StartAsync(
+                NotificationKit.Settings(mail, new()
+                {
+                    ["Email:Provider"] = "acs",
+                    ["Email:Acs:ConnectionString"] = $"endpoint={Server.BaseUrl};accesskey={Convert.ToBase64String(new byte[32])}",
+                    ["Email:Acs:MaxPolls"] = "1",
+                    ["Email:PerMinuteLimit"] = "1000",
+                    ["Email:PerHourLimit"] = "100000",
+                }),
+                services => services.AddSingleton<TimeProvider>(clock));
+            worker.Dispatcher.Clock = clock;
+            return worker;
+        }
+
+        public ValueTask DisposeAsync() => Server.DisposeAsync();
+    }
+
     [Fact]
     public async Task TransientFailures_AreRetriedThroughTheQueueWithBackoff_ThenSentOnce_AndStaleCopiesDoNothing()
     {
-        var sends = 0;
-        await using var acs = await FakeProviderServer.StartAsync(async (context, request) =>
-        {
-            if (request.Method == "GET")
-            {
-                await FakeProviderServer.Respond(context, 200, """{"id":"op-9","status":"Succeeded"}""");
-                return;
-            }
-
-            if (Interlocked.Increment(ref sends) <= 2)
-            {
-                await FakeProviderServer.Respond(context, 503, """{"error":{"code":"ServiceUnavailable","message":"Try again later"}}""");
-                return;
-            }
-
-            await FakeProviderServer.Respond(context, 202, """{"id":"op-9","status":"Running"}""");
-        });
+        await using var acs = await FlakyAcs.StartAsync(failures: 2, 503, "ServiceUnavailable");
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        await using var worker = await PipelineWorker.StartAsync(
-            NotificationKit.Settings(_mail, new()
-            {
-                ["Email:Provider"] = "acs",
-                ["Email:Acs:ConnectionString"] = $"endpoint={acs.BaseUrl};accesskey={Convert.ToBase64String(new byte[32])}",
-                ["Email:Acs:MaxPolls"] = "1",
-            }),
-            services => services.AddSingleton<TimeProvider>(clock));
-        worker.Dispatcher.Clock = clock;
+        await using var worker = await acs.WorkerAsync(_mail, clock);
         var (business, emails) = await RunJobAsync(worker, clients: 1);
         var email = emails[0];
         worker.Dispatcher.Notifications.Clear();
@@ -216,42 +254,15 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
         Assert.Equal(2, sent.RetryCount);
         Assert.Equal("op-9", sent.ProviderMessageId);
         Assert.Equal("acs", sent.Provider);
-        Assert.Equal(3, sends);
+        Assert.Equal(3, acs.Sends);
     }
 
     [Fact]
     public async Task AProviders429_WaitsForItsRetryAfter_WithoutUsingUpRetries()
     {
-        var sends = 0;
-        await using var acs = await FakeProviderServer.StartAsync(async (context, request) =>
-        {
-            if (request.Method == "GET")
-            {
-                await FakeProviderServer.Respond(context, 200, """{"id":"op-7","status":"Succeeded"}""");
-                return;
-            }
-
-            if (Interlocked.Increment(ref sends) <= 7)
-            {
-                context.Response.Headers["Retry-After"] = "120";
-                await FakeProviderServer.Respond(context, 429, """{"error":{"code":"TooManyRequests","message":"Too many requests"}}""");
-                return;
-            }
-
-            await FakeProviderServer.Respond(context, 202, """{"id":"op-7","status":"Running"}""");
-        });
+        await using var acs = await FlakyAcs.StartAsync(failures: 7, 429, "TooManyRequests", retryAfterSeconds: 120);
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        await using var worker = await PipelineWorker.StartAsync(
-            NotificationKit.Settings(_mail, new()
-            {
-                ["Email:Provider"] = "acs",
-                ["Email:Acs:ConnectionString"] = $"endpoint={acs.BaseUrl};accesskey={Convert.ToBase64String(new byte[32])}",
-                ["Email:Acs:MaxPolls"] = "1",
-                ["Email:PerMinuteLimit"] = "1000",
-                ["Email:PerHourLimit"] = "100000",
-            }),
-            services => services.AddSingleton<TimeProvider>(clock));
-        worker.Dispatcher.Clock = clock;
+        await using var worker = await acs.WorkerAsync(_mail, clock);
         var (business, emails) = await RunJobAsync(worker, clients: 1);
         worker.Dispatcher.Notifications.Clear();
 
@@ -271,7 +282,7 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
         Assert.Equal(clock.GetUtcNow().AddSeconds(-7 * 120 + 120), requeued.VisibleAt);
         Assert.Equal(EmailStatus.Sent, sent.Status);
         Assert.Equal(0, sent.RetryCount);
-        Assert.Equal(8, sends);
+        Assert.Equal(8, acs.Sends);
     }
 
     [Fact]
