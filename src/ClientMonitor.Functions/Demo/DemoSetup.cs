@@ -91,7 +91,7 @@ public static class DemoData
         text.AppendLine(inv, $"  events:        {run.Counts.EventsCreated}{(events.Count > 0 ? " (" + string.Join(", ", byCategory) + ")" : string.Empty)}");
         text.AppendLine(inv, $"  insights:      {run.Counts.InsightsGenerated} (events with relevance >= 0.7)");
         text.AppendLine(inv, $"  notifications: {run.Counts.NotificationsCreated} in-app for the {users} demo users, by their preferences");
-        text.AppendLine(inv, $"  emails queued: {run.Counts.EmailsQueued} (instant-frequency users; digest users get theirs later)");
+        text.AppendLine(inv, $"  emails queued: {run.Counts.EmailsQueued} (instant-frequency users; past the hourly cap per user, a catch-up digest follows)");
         var failedSources = clientRuns.SelectMany(c => c.FailedSources).Distinct().ToList();
         if (failedSources.Count > 0)
         {
