@@ -1,11 +1,11 @@
 using ClientMonitor.Functions.Api;
 using ClientMonitor.Functions.Cli;
 using ClientMonitor.Functions.Demo;
-using ClientMonitor.Functions.Functions;
 using ClientMonitor.Functions.Health;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Notifications;
 using ClientMonitor.Functions.Pipeline;
+using ClientMonitor.Functions.Reports;
 using ClientMonitor.Functions.Scheduling;
 using ClientMonitor.Functions.Storage;
 
@@ -21,8 +21,8 @@ builder.Services.AddClientMonitorStorage();
 builder.Services.AddMonitoringPipeline();
 builder.Services.AddScheduling();
 builder.Services.AddNotifications();
+builder.Services.AddReports();
 builder.Services.AddClientMonitorApi(builder.Configuration);
-builder.Services.AddFoundationFunctions();
 builder.Services.AddClientMonitorHealth();
 builder.Services.AddDemoRun(builder.Configuration);
 

@@ -74,7 +74,7 @@ public sealed record JobRun(
 /// The part of a job run for one client. <c>FailedSources</c> names each provider that failed and why
 /// (<c>news_api: 429 rate limited</c>) while the run went on with the others. <c>Counted</c> records that the counts
 /// were added to the job run, so a redelivered message never adds them twice. <c>Attempts</c> is the delivery
-/// count of the message that finished it.
+/// count of the message that finished it. <c>ProviderCalls</c> records each provider call with its duration.
 /// </summary>
 public sealed record ClientRun(
     string JobRunId,
@@ -90,13 +90,20 @@ public sealed record ClientRun(
     int Attempts,
     bool Counted,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    IReadOnlyList<ProviderCall>? ProviderCalls = null)
 {
     public bool IsFinished => Status != ClientRunStatus.Pending;
 
     public static ClientRun Pending(string jobRunId, string businessId, string clientId, string clientName) =>
         new(jobRunId, businessId, clientId, clientName, ClientRunStatus.Pending, RunCounts.Zero, [], [], null, null, 0, false, null, null);
 }
+
+/// <summary>
+/// One provider call of a client run, for reports: the provider's name, what it was for (<c>search</c>, <c>crm</c>,
+/// <c>ai</c>), whether it succeeded (an LLM answer replaced by the rule-based fallback did not), and how long it took.
+/// </summary>
+public sealed record ProviderCall(string Provider, string Kind, bool Succeeded, double DurationMs);
 
 /// <summary>The <c>monitor-client</c> queue message: which client of which job run to process. Version 1.</summary>
 public sealed record MonitorClientMessage(int Version, string BusinessId, string JobRunId, string ClientId)

@@ -94,10 +94,11 @@ public sealed class MonitorClientProcessor(
     {
         var providers = catalog.Resolve(jobRun.UsedMockProviders);
         var failedSources = new List<string>();
+        var calls = new System.Collections.Concurrent.ConcurrentQueue<ProviderCall>();
 
         // 1. Search every source at once; a failing source is recorded and the others carry on.
         var request = new SearchRequest(client, DateOnly.FromDateTime(jobRun.StartedAt.UtcDateTime), options.MaxResultsPerSource);
-        var outcomes = await Task.WhenAll(providers.Search.Select(p => SearchAsync(p, request, cancellationToken))).ConfigureAwait(false);
+        var outcomes = await Task.WhenAll(providers.Search.Select(p => TimedAsync(calls, p.Name, "search", () => SearchAsync(p, request, cancellationToken), o => o.Error is null))).ConfigureAwait(false);
         failedSources.AddRange(outcomes.Where(o => o.Error is not null).Select(o => o.Error!));
         var sourcesUsed = outcomes.Where(o => o.Error is null).Select(o => o.Source).ToList();
         if (sourcesUsed.Count == 0 && providers.Search.Count > 0)
@@ -108,6 +109,7 @@ public sealed class MonitorClientProcessor(
                 FailedSources = failedSources,
                 Error = "Every search source failed.",
                 CompletedAt = timeProvider.GetUtcNow(),
+                ProviderCalls = [.. calls],
             };
         }
 
@@ -129,7 +131,7 @@ public sealed class MonitorClientProcessor(
         var counts = RunCounts.Zero with { ItemsFound = items.Count, NewItems = pending.Count };
         if (jobRun.JobType == JobType.SearchOnly)
         {
-            return Finish(clientRun, counts, sourcesUsed, failedSources, null);
+            return Finish(clientRun, counts, sourcesUsed, failedSources, null, calls);
         }
 
         // 4. CRM enrichment from the first CRM that knows the client.
@@ -137,18 +139,21 @@ public sealed class MonitorClientProcessor(
         var crmProvider = providers.Crm.FirstOrDefault(c => c.CanEnrich(client));
         if (crmProvider is not null)
         {
+            var started = timeProvider.GetTimestamp();
             try
             {
                 crm = await crmProvider.EnrichAsync(client, cancellationToken).ConfigureAwait(false);
+                calls.Enqueue(new ProviderCall(crmProvider.Name, "crm", true, timeProvider.GetElapsedTime(started).TotalMilliseconds));
             }
             catch (ProviderException ex)
             {
+                calls.Enqueue(new ProviderCall(crmProvider.Name, "crm", false, timeProvider.GetElapsedTime(started).TotalMilliseconds));
                 failedSources.Add($"{crmProvider.Name}: {ex.Kind}: {ex.Message}");
             }
         }
 
         // 5. Classify new items; 6. keep the most relevant as events.
-        var classified = await ClassifyAsync(providers.Classifier, pending, client, now, cancellationToken).ConfigureAwait(false);
+        var classified = await ClassifyAsync(providers.Classifier, pending, client, now, calls, cancellationToken).ConfigureAwait(false);
         var chosen = classified
             .OrderByDescending(c => c.Classification.Relevance)
             .ThenByDescending(c => c.Item.PublishedAt)
@@ -190,11 +195,21 @@ public sealed class MonitorClientProcessor(
         }
 
         counts = counts with { EventsCreated = events, InsightsGenerated = insights, NotificationsCreated = notifications, EmailsQueued = emails };
-        return Finish(clientRun, counts, sourcesUsed, failedSources, crmProvider?.Name);
+        return Finish(clientRun, counts, sourcesUsed, failedSources, crmProvider?.Name, calls);
     }
 
-    private ClientRun Finish(ClientRun clientRun, RunCounts counts, List<string> sourcesUsed, List<string> failedSources, string? crmProvider) => clientRun with
+    /// <summary>Runs one provider call and records its name, kind, outcome and duration.</summary>
+    private async Task<T> TimedAsync<T>(System.Collections.Concurrent.ConcurrentQueue<ProviderCall> calls, string provider, string kind, Func<Task<T>> call, Func<T, bool> succeeded)
     {
+        var started = timeProvider.GetTimestamp();
+        var result = await call().ConfigureAwait(false);
+        calls.Enqueue(new ProviderCall(provider, kind, succeeded(result), timeProvider.GetElapsedTime(started).TotalMilliseconds));
+        return result;
+    }
+
+    private ClientRun Finish(ClientRun clientRun, RunCounts counts, List<string> sourcesUsed, List<string> failedSources, string? crmProvider, IEnumerable<ProviderCall> calls) => clientRun with
+    {
+        ProviderCalls = [.. calls],
         Status = ClientRunStatus.Completed,
         Counts = counts,
         SourcesUsed = sourcesUsed,
@@ -263,7 +278,8 @@ public sealed class MonitorClientProcessor(
     private static string? Preview(string? text) => text is { Length: > 200 } ? text[..200] : text;
 
     private async Task<List<(SearchItem Item, RawDataRecord Raw, Classification Classification)>> ClassifyAsync(
-        IEventClassifier classifier, List<(SearchItem Item, RawDataRecord Raw)> pending, Client client, DateTimeOffset now, CancellationToken cancellationToken)
+        IEventClassifier classifier, List<(SearchItem Item, RawDataRecord Raw)> pending, Client client, DateTimeOffset now,
+        System.Collections.Concurrent.ConcurrentQueue<ProviderCall> calls, CancellationToken cancellationToken)
     {
         var results = new (SearchItem, RawDataRecord, Classification)[pending.Count];
         await Parallel.ForAsync(
@@ -274,7 +290,8 @@ public sealed class MonitorClientProcessor(
             {
                 var (item, raw) = pending[i];
                 var input = new ClassificationInput(item.Title, item.Snippet, item.Source, item.Publisher, item.PublishedAt, client, now);
-                results[i] = (item, raw, await classifier.ClassifyAsync(input, ct).ConfigureAwait(false));
+                // A classification that fell back to the rule-based classifier counts as a failed call of the LLM.
+                results[i] = (item, raw, await TimedAsync(calls, classifier.Name, "ai", () => classifier.ClassifyAsync(input, ct), c => c.Classifier == classifier.Name).ConfigureAwait(false));
             }).ConfigureAwait(false);
         return [.. results];
     }

@@ -97,6 +97,9 @@ public interface IJobRunStore
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<JobRun>> ListRecentAsync(string businessId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Every run started at or after <paramref name="from"/>, newest first (a range read: older runs are not touched).</summary>
+    Task<IReadOnlyList<JobRun>> ListSinceAsync(string businessId, DateTimeOffset from, CancellationToken cancellationToken);
+
     /// <summary>
     /// Read-modify-write with an ETag check, retried on conflict: <paramref name="change"/> gets the current row and
     /// returns the new one, or null to leave it. Returns the stored row afterwards.

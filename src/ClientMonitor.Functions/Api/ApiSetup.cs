@@ -51,6 +51,7 @@ public static class ApiSetup
         tenant.MapClientsApi();
         tenant.MapMonitoringApi();
         tenant.MapEmailLogsApi();
+        tenant.MapReportsApi();
         v1.MapAlertsApi();
         app.MapTracking();
         return app;

@@ -1,3 +1,4 @@
+using ClientMonitor.Infrastructure.Reports;
 using ClientMonitor.Infrastructure.Notifications;
 using Azure.Identity;
 using ClientMonitor.Core.Operations;
@@ -81,7 +82,7 @@ public static class StorageSetup
         MonitoringTables.RawDataTable, MonitoringTables.EventsTable, MonitoringTables.NotificationsTable,
         JobRunTables.JobRunsTable, JobRunTables.ClientRunsTable, TableProviderQuota.TableName,
         SchedulingTables.SchedulesTable, SchedulingTables.DueIndexTable, SchedulingTables.StateTable,
-        NotificationTables.EmailLogsTable, NotificationTables.AlertsTable, NotificationTables.AlertDeliveriesTable, NotificationTables.DigestStateTable, TableSendRateLimiter.TableName,
+        NotificationTables.EmailLogsTable, NotificationTables.AlertsTable, NotificationTables.AlertDeliveriesTable, NotificationTables.DigestStateTable, TableSendRateLimiter.TableName, ReportTables.TableName,
     ];
 
     /// <summary>Every queue the app uses, with the poison twins operators read.</summary>

@@ -30,6 +30,14 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
     public async Task<JobRun?> GetAsync(string businessId, string jobRunId, CancellationToken cancellationToken)
         => (await _jobRuns.GetEntityIfExistsAsync<JobRunEntity>(businessId, jobRunId, cancellationToken).ConfigureAwait(false))?.ToJobRun();
 
+    public async Task<IReadOnlyList<JobRun>> ListSinceAsync(string businessId, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        // Ids start with inverted ticks: runs started at or after `from` have ids below the inverted ticks of `from` + 1.
+        var bound = (DateTimeOffset.MaxValue.UtcTicks - from.UtcTicks + 1).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+        return (await _jobRuns.ListAsync<JobRunEntity>(TableFilter.Create($"PartitionKey eq {businessId} and RowKey lt {bound}"), cancellationToken).ConfigureAwait(false))
+            .Select(r => r.ToJobRun()).Where(r => r.StartedAt >= from).ToList();
+    }
+
     public async Task<IReadOnlyList<JobRun>> ListRecentAsync(string businessId, int limit, CancellationToken cancellationToken)
     {
         var result = new List<JobRun>();
@@ -141,6 +149,7 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
         public bool Counted { get; set; }
         public DateTimeOffset? StartedAt { get; set; }
         public DateTimeOffset? CompletedAt { get; set; }
+        public string? ProviderCallsJson { get; set; }
 
         public static ClientRunEntity From(ClientRun r) => new()
         {
@@ -158,11 +167,16 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
             Counted = r.Counted,
             StartedAt = r.StartedAt,
             CompletedAt = r.CompletedAt,
+            ProviderCallsJson = r.ProviderCalls is null ? null : WireJson.Serialize(r.ProviderCalls.Take(MaxProviderCalls)),
         };
 
         public ClientRun ToClientRun() => new(
             PartitionKey, BusinessId, RowKey, ClientName, Status, WireJson.Deserialize<RunCounts>(CountsJson) ?? RunCounts.Zero,
             WireJson.Deserialize<List<string>>(SourcesUsedJson) ?? [], WireJson.Deserialize<List<string>>(FailedSourcesJson) ?? [],
-            CrmProvider, Error, Attempts, Counted, StartedAt, CompletedAt);
+            CrmProvider, Error, Attempts, Counted, StartedAt, CompletedAt,
+            ProviderCallsJson is null ? null : WireJson.Deserialize<List<ProviderCall>>(ProviderCallsJson));
+
+        // Each call is about 80 characters of JSON: 300 of them stay well inside a 64 KiB table property.
+        private const int MaxProviderCalls = 300;
     }
 }
