@@ -37,12 +37,12 @@ public sealed class PipelineAlerts(IAlertSink alerts, AlertOptions options) : IJ
         {
             await RaiseAsync(
                 jobRun, AlertTypes.HighErrorRate, AlertSeverity.Warning, "High error rate",
-                string.Create(CultureInfo.InvariantCulture, $"{what} failed for {jobRun.ClientsFailed} of {jobRun.ClientsTotal} clients ({errorRate:P0}; the limit is {options.MaxErrorRate:P0})."),
+                string.Create(CultureInfo.InvariantCulture, $"{what} failed for {jobRun.ClientsFailed} of {jobRun.ClientsTotal} clients ({errorRate * 100:0}%; the limit is {options.MaxErrorRate * 100:0}%)."),
                 subject, at, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await alerts.ResolveAsync(jobRun.BusinessId, AlertTypes.HighErrorRate, subject, string.Create(CultureInfo.InvariantCulture, $"The error rate is back to {errorRate:P0}."), cancellationToken).ConfigureAwait(false);
+            await alerts.ResolveAsync(jobRun.BusinessId, AlertTypes.HighErrorRate, subject, string.Create(CultureInfo.InvariantCulture, $"The error rate is back to {errorRate * 100:0}%."), cancellationToken).ConfigureAwait(false);
         }
 
         var qualified = jobRun.Counts.InsightsGenerated;

@@ -161,13 +161,13 @@ public sealed class ReportService(
                 new OperationalAlert(
                     StableId.From("report-success-rate", m.BusinessId, report.Id), m.BusinessId, AlertTypes.ReportSuccessRate, AlertSeverity.Warning,
                     "Automation success rate below 95%",
-                    string.Create(CultureInfo.InvariantCulture, $"The automation report of the last {m.TimeWindowHours} hours ({m.Source}) shows a success rate of {rate:P1}: {report.PerformanceMetrics.FailedActions} of {report.PerformanceMetrics.TotalActions} actions failed. Report {report.Id}."),
+                    string.Create(CultureInfo.InvariantCulture, $"The automation report of the last {m.TimeWindowHours} hours ({m.Source}) shows a success rate of {rate * 100:0.0}%: {report.PerformanceMetrics.FailedActions} of {report.PerformanceMetrics.TotalActions} actions failed. Report {report.Id}."),
                     null, null, m.ReportGeneratedAt, m.Source),
                 cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await alerts.ResolveAsync(m.BusinessId, AlertTypes.ReportSuccessRate, m.Source, string.Create(CultureInfo.InvariantCulture, $"The success rate is back to {rate:P1} (report {report.Id})."), cancellationToken).ConfigureAwait(false);
+            await alerts.ResolveAsync(m.BusinessId, AlertTypes.ReportSuccessRate, m.Source, string.Create(CultureInfo.InvariantCulture, $"The success rate is back to {rate * 100:0.0}% (report {report.Id})."), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -195,7 +195,7 @@ public sealed class ReportService(
         if (performance.OverallSuccessRate is { } rate && rate < SuccessRateAlertThreshold)
         {
             var top = finished.Where(c => c.Error is not null).GroupBy(c => c.Error!).OrderByDescending(g => g.Count()).FirstOrDefault();
-            list.Add(new("high", string.Create(inv, $"The success rate is {rate:P1}, below 95%.{(top is null ? string.Empty : $" Most common error ({top.Count()}x): {top.Key}")}"), "reliability"));
+            list.Add(new("high", string.Create(inv, $"The success rate is {rate * 100:0.0}%, below 95%.{(top is null ? string.Empty : $" Most common error ({top.Count()}x): {top.Key}")}"), "reliability"));
         }
 
         foreach (var provider in health.OpenCircuits)
@@ -210,7 +210,7 @@ public sealed class ReportService(
 
         foreach (var q in health.Quotas.Where(q => q.UsedRate >= 0.8))
         {
-            list.Add(new("medium", string.Create(inv, $"{q.Provider} has used {q.Used} of its {q.DailyLimit} daily calls ({q.UsedRate:P0}); raise the quota or run less often."), "capacity"));
+            list.Add(new("medium", string.Create(inv, $"{q.Provider} has used {q.Used} of its {q.DailyLimit} daily calls ({q.UsedRate * 100:0}%); raise the quota or run less often."), "capacity"));
         }
 
         if (health.ActiveSchedules > 0 && business.JobRuns == 0 && hours >= 2)
@@ -220,7 +220,7 @@ public sealed class ReportService(
 
         if (business.EmailDeliveryRate is { } delivery && delivery < 0.9 && business.Emails >= 5)
         {
-            list.Add(new("medium", string.Create(inv, $"Only {delivery:P0} of {business.Emails} emails were delivered: check the email provider's settings and the failed logs (GET /api/v1/email-logs?status=failed)."), "email"));
+            list.Add(new("medium", string.Create(inv, $"Only {delivery * 100:0}% of {business.Emails} emails were delivered: check the email provider's settings and the failed logs (GET /api/v1/email-logs?status=failed)."), "email"));
         }
 
         foreach (var p in byProvider.Where(p => p.P95Ms > 10_000))
