@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClientMonitor.Core.Operations;
+using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Infrastructure.Operations;
 using ClientMonitor.Infrastructure.Providers;
@@ -10,7 +11,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ClientMonitor.Functions.Health;
 
-/// <summary><c>GET /api/health</c>: storage reachability and the hosting mode; 200 when healthy, 503 otherwise.</summary>
+/// <summary>
+/// <c>GET /api/health</c>: storage, each provider's circuit and quota, the scheduler's lag, and queue backlogs with
+/// poison counts, with the hosting mode; 200 when healthy or degraded, 503 when unhealthy. <c>GET /api/health/live</c>
+/// answers 200 while the process serves requests (liveness: no dependency is checked).
+/// </summary>
 public static class HealthSetup
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
@@ -20,12 +25,18 @@ public static class HealthSetup
         services.AddHealthChecks()
             .AddCheck<TableStorageHealthCheck>("tableStorage", timeout: CheckTimeout)
             .AddCheck<QueueStorageHealthCheck>("queueStorage", timeout: CheckTimeout)
-            .AddCheck<ProviderHealthCheck>("providers", timeout: CheckTimeout);
+            .AddCheck<ProviderHealthCheck>("providers", timeout: CheckTimeout)
+            .AddCheck<SchedulerHealthCheck>("scheduler", timeout: CheckTimeout);
         return services;
     }
 
     public static IEndpointRouteBuilder MapClientMonitorHealth(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapHealthChecks("/api/health/live", new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = (context, report) => WriteAsync(context, report),
+        });
         endpoints.MapHealthChecks("/api/health", new HealthCheckOptions
         {
             ResponseWriter = (context, report) => WriteAsync(context, report),
@@ -80,19 +91,77 @@ internal sealed class TableStorageHealthCheck(TableServiceClient tables) : IHeal
     private sealed class ProbeEntity : TableEntity;
 }
 
+/// <summary>Backlog and poison count of every queue; degraded while a poison queue holds messages (they need a look).</summary>
 internal sealed class QueueStorageHealthCheck(QueueServiceClient queues) : IHealthCheck
 {
+    private static readonly string[] Queues = [QueueNames.MonitorClient, QueueNames.Notifications];
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            var backlog = await queues.GetQueueClient(QueueNames.MonitorClient).GetApproximateMessageCountAsync(cancellationToken);
-            return HealthCheckResult.Healthy("Queue service reachable", new Dictionary<string, object> { [QueueNames.MonitorClient] = backlog });
+            var data = new Dictionary<string, object>();
+            var poisoned = new List<string>();
+            foreach (var queue in Queues)
+            {
+                var backlog = await queues.GetQueueClient(queue).GetApproximateMessageCountAsync(cancellationToken);
+                var poison = await PoisonCountAsync(QueueNames.PoisonOf(queue), cancellationToken);
+                data[queue] = new { backlog, poison };
+                if (poison > 0)
+                {
+                    poisoned.Add($"{QueueNames.PoisonOf(queue)} ({poison})");
+                }
+            }
+
+            return poisoned.Count == 0
+                ? HealthCheckResult.Healthy("Queue service reachable", data)
+                : HealthCheckResult.Degraded("Messages in poison queues: " + string.Join(", ", poisoned), data: data);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy("Queue service unreachable: " + ex.Message.Split('\n')[0]);
         }
+    }
+
+    private async Task<int> PoisonCountAsync(string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await queues.GetQueueClient(queue).GetApproximateMessageCountAsync(cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0; // the host creates a poison queue on its first poison message
+        }
+    }
+}
+
+/// <summary>
+/// Degraded when <c>ScheduleTick</c> has not finished a tick for three minutes (its timer fires every minute) or its
+/// last tick started late by more than a minute; data gives the last tick and its lag.
+/// </summary>
+internal sealed class SchedulerHealthCheck(ISchedulerHeartbeatStore heartbeats, TimeProvider time) : IHealthCheck
+{
+    private static readonly TimeSpan Stale = TimeSpan.FromMinutes(3);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var beat = await heartbeats.GetAsync(cancellationToken);
+        if (beat is null)
+        {
+            return HealthCheckResult.Healthy("No scheduler tick recorded yet");
+        }
+
+        var age = time.GetUtcNow() - beat.TickedAt;
+        var data = new Dictionary<string, object>
+        {
+            ["lastTickAt"] = beat.TickedAt,
+            ["secondsSinceLastTick"] = Math.Round(age.TotalSeconds),
+            ["lastTickLagSeconds"] = Math.Round(beat.Lag.TotalSeconds, 1),
+        };
+        return age > Stale || beat.Lag > TimeSpan.FromMinutes(1)
+            ? HealthCheckResult.Degraded($"The scheduler's last tick was {age.TotalMinutes:0} minute(s) ago with a lag of {beat.Lag.TotalSeconds:0} s", data: data)
+            : HealthCheckResult.Healthy("Scheduler ticking", data);
     }
 }
 
