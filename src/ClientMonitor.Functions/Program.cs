@@ -1,13 +1,8 @@
+using ClientMonitor.Functions;
 using ClientMonitor.Functions.Api;
 using ClientMonitor.Functions.Cli;
-using ClientMonitor.Functions.Demo;
 using ClientMonitor.Functions.Health;
 using ClientMonitor.Functions.Hosting;
-using ClientMonitor.Functions.Notifications;
-using ClientMonitor.Functions.Pipeline;
-using ClientMonitor.Functions.Reports;
-using ClientMonitor.Functions.Scheduling;
-using ClientMonitor.Functions.Storage;
 
 if (CommandLine.IsCommand(args))
 {
@@ -15,16 +10,7 @@ if (CommandLine.IsCommand(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
-
-builder.AddFunctionsHosting();
-builder.Services.AddClientMonitorStorage();
-builder.Services.AddMonitoringPipeline();
-builder.Services.AddScheduling();
-builder.Services.AddNotifications();
-builder.Services.AddReports();
-builder.Services.AddClientMonitorApi(builder.Configuration);
-builder.Services.AddClientMonitorHealth();
-builder.Services.AddDemoRun(builder.Configuration);
+builder.AddClientMonitor();
 
 var app = builder.Build();
 

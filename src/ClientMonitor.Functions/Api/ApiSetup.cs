@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Functions.Health;
 
 namespace ClientMonitor.Functions.Api;
 
@@ -53,6 +54,7 @@ public static class ApiSetup
         tenant.MapEmailLogsApi();
         tenant.MapReportsApi();
         v1.MapAlertsApi();
+        v1.MapSystemMetricsApi();
         app.MapTracking();
         return app;
     }

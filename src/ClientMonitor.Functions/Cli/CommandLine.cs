@@ -4,6 +4,7 @@ using ClientMonitor.Core.Classifiers;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
+using ClientMonitor.Core.Reports;
 using ClientMonitor.Functions.Api;
 using ClientMonitor.Infrastructure.Providers;
 
@@ -15,13 +16,18 @@ namespace ClientMonitor.Functions.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Commands = ["classify", "token"];
+    private static readonly string[] Commands = ["classify", "token", "config-check", "status", "report", "seed-demo", "run"];
 
     public static bool IsCommand(string[] args) => args is { Length: > 0 } && (Commands.Contains(args[0]) || args[0] is "--help" or "-h" or "-?");
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.In, Console.Out, Console.Error);
 
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
+    /// <param name="args">The command line.</param>
+    /// <param name="input">Standard input.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="settings">Settings over the configuration (appsettings, environment): tests pass storage and keys here.</param>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var classify = new Command("classify", "Read JSON lines {\"id\",\"text\"} on standard input; write {\"id\",\"category\",\"relevance\",\"sentiment\",\"risk\"} per line with the configured classifier (rule-based by default).");
         var clientOption = new Option<string>("--client") { Description = "Client name used for relevance (default: none)" };
@@ -39,7 +45,45 @@ public static class CommandLine
         token.Options.Add(hoursOption);
         token.SetAction(async (parse, ct) => await TokenAsync(output, error, parse.GetValue(userOption)!, parse.GetValue(businessOption)!, parse.GetValue(roleOption)!, parse.GetValue(hoursOption)));
 
-        var root = new RootCommand("ClientMonitor worker. Without a command it runs the Functions worker.") { classify, token };
+        var configCheck = new Command("config-check", "Validate every setting; say for each feature whether it runs for real, on mocks, or not at all. Exits 1 when a setting must be fixed. Secret values are never printed.");
+        configCheck.SetAction(async (_, _) => await OperatorCommands.ConfigCheckAsync(settings, output));
+
+        var status = new Command("status", "Health (storage, providers, scheduler, queues), each business's schedules and recent job runs, and this process's system metrics.");
+        status.SetAction(async (_, ct) => await OperatorCommands.StatusAsync(settings, output, ct));
+
+        var report = new Command("report", "Automation reports from stored history: performance, system health, business metrics, recommendations.");
+        var windowOption = new Option<int>("--time-window") { Description = "Window in hours (1..744)", DefaultValueFactory = _ => 24 };
+        var detailedOption = new Option<bool>("--detailed") { Description = "Add per-schedule and per-provider breakdowns" };
+        var sourceOption = new Option<string>("--source") { Description = "all, a provider name (gdelt, news_api, rule_based...), or email", DefaultValueFactory = _ => ReportRequest.All };
+        var reportBusinessOption = new Option<string?>("--business") { Description = "One business id (default: every business)" };
+        var exportOption = new Option<bool>("--export-json") { Description = "Write one JSON file per source instead of printing" };
+        var outputDirOption = new Option<string>("--output-dir") { Description = "Folder for --export-json", DefaultValueFactory = _ => "reports" };
+        foreach (var option in new Option[] { windowOption, detailedOption, sourceOption, reportBusinessOption, exportOption, outputDirOption })
+        {
+            report.Options.Add(option);
+        }
+
+        report.SetAction(async (parse, ct) => await OperatorCommands.ReportAsync(
+            settings, parse.GetValue(windowOption), parse.GetValue(detailedOption), parse.GetValue(sourceOption)!, parse.GetValue(reportBusinessOption),
+            parse.GetValue(exportOption), parse.GetValue(outputDirOption)!, output, error, ct));
+
+        var seedDemo = new Command("seed-demo", "Create (or refresh) the demo business: four users with different preferences and eight clients.");
+        seedDemo.SetAction(async (_, ct) => await OperatorCommands.SeedDemoAsync(settings, output, ct));
+
+        var run = new Command("run", "Run one monitoring job for a business now. With --dry-run nothing is written or sent: it prints what would happen.");
+        var dryRunOption = new Option<bool>("--dry-run") { Description = "Use the configured providers but keep every write in memory" };
+        var runBusinessOption = new Option<string>("--business") { Description = "Business id", DefaultValueFactory = _ => Demo.DemoData.BusinessId };
+        var clientsOption = new Option<string[]>("--client") { Description = "Client id (repeat for more; default: every active client)", AllowMultipleArgumentsPerToken = true };
+        run.Options.Add(dryRunOption);
+        run.Options.Add(runBusinessOption);
+        run.Options.Add(clientsOption);
+        run.SetAction(async (parse, ct) =>
+        {
+            var clients = parse.GetValue(clientsOption);
+            return await OperatorCommands.RunAsync(settings, parse.GetValue(runBusinessOption)!, clients is { Length: > 0 } ? clients : null, parse.GetValue(dryRunOption), output, ct);
+        });
+
+        var root = new RootCommand("ClientMonitor worker. Without a command it runs the Functions worker.") { classify, token, configCheck, status, report, seedDemo, run };
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(configuration);
     }

@@ -27,6 +27,7 @@ public static class HealthSetup
             .AddCheck<QueueStorageHealthCheck>("queueStorage", timeout: CheckTimeout)
             .AddCheck<ProviderHealthCheck>("providers", timeout: CheckTimeout)
             .AddCheck<SchedulerHealthCheck>("scheduler", timeout: CheckTimeout);
+        services.AddSingleton<SystemMetrics>();
         return services;
     }
 

@@ -14,6 +14,22 @@ public sealed partial class StorageInitializer(TableServiceClient tables, QueueS
     /// <summary>Completes once every table and queue exists.</summary>
     public Task Ready => _ready.Task;
 
+    /// <summary>Creates every table and queue the app uses that does not exist yet (the CLI calls it too).</summary>
+    public static async Task CreateAllAsync(TableServiceClient tables, QueueServiceClient queues, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(queues);
+        foreach (var table in StorageSetup.Tables)
+        {
+            await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
+        }
+
+        foreach (var queue in StorageSetup.Queues)
+        {
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
@@ -21,16 +37,7 @@ public sealed partial class StorageInitializer(TableServiceClient tables, QueueS
         {
             try
             {
-                foreach (var table in StorageSetup.Tables)
-                {
-                    await tables.GetTableClient(table).CreateIfNotExistsAsync(stoppingToken);
-                }
-
-                foreach (var queue in StorageSetup.Queues)
-                {
-                    await queues.GetQueueClient(queue).CreateIfNotExistsAsync(stoppingToken);
-                }
-
+                await CreateAllAsync(tables, queues, stoppingToken);
                 Log.Ready(logger, StorageSetup.Tables.Count, StorageSetup.Queues.Count);
                 _ready.TrySetResult();
                 return;
