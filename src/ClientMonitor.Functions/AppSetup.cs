@@ -7,6 +7,7 @@ using ClientMonitor.Functions.Pipeline;
 using ClientMonitor.Functions.Reports;
 using ClientMonitor.Functions.Scheduling;
 using ClientMonitor.Functions.Storage;
+using ClientMonitor.Functions.Telemetry;
 
 namespace ClientMonitor.Functions;
 
@@ -17,6 +18,7 @@ public static class AppSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddFunctionsHosting();
+        builder.Services.AddClientMonitorTelemetry(builder.Configuration);
         builder.Services.AddClientMonitorStorage();
         builder.Services.AddMonitoringPipeline();
         builder.Services.AddScheduling();

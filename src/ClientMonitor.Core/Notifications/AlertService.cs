@@ -48,7 +48,8 @@ public sealed class AlertService(
     IEmailLogStore emailLogs,
     IEnumerable<IAlertChannel> channels,
     AlertOptions options,
-    TimeProvider time) : IAlertSink
+    TimeProvider time,
+    Operations.IMonitoringTelemetry? telemetry = null) : IAlertSink
 {
     /// <summary>How many recent occurrence ids an alert remembers, so that a redelivered cause is not counted twice.</summary>
     private const int RecentIdsKept = 200;
@@ -264,6 +265,7 @@ public sealed class AlertService(
 
         // Only this worker writes the delivery while it holds the lease.
         await store.ReplaceDeliveryAsync(next with { SendingUntil = null }, etag!, cancellationToken).ConfigureAwait(false);
+        (telemetry ?? Operations.NoTelemetry.Instance).AlertDelivered(d.Channel, d.Kind, next.Status == AlertDeliveryStatus.Pending ? "retrying" : next.Status.ToString().ToLowerInvariant());
         return next.Status == AlertDeliveryStatus.Pending ? $"retrying: {result.Error}" : next.Status.ToString().ToLowerInvariant();
     }
 

@@ -43,7 +43,8 @@ public sealed class EmailDeliveryService(
     IAlertStore alerts,
     TrackingLinks? tracking,
     EmailDeliveryOptions options,
-    TimeProvider time)
+    TimeProvider time,
+    Operations.IMonitoringTelemetry? telemetry = null)
 {
     public string SenderName => sender.Name;
 
@@ -134,6 +135,7 @@ public sealed class EmailDeliveryService(
         }
 
         await WriteAsync(final, etag!, cancellationToken).ConfigureAwait(false);
+        (telemetry ?? Operations.NoTelemetry.Instance).EmailHandled(sender.Name, log.EmailType, final.Status);
         return final.Status switch
         {
             EmailStatus.Sent => new(EmailStatus.Sent, $"sent by {sender.Name}" + (result.ProviderMessageId is null ? string.Empty : $" as {result.ProviderMessageId}")),

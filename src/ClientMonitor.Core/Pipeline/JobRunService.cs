@@ -29,7 +29,8 @@ public sealed record StartJobResult(JobRun? JobRun, string? Field, string? Error
 /// </summary>
 public sealed class JobRunService(
     IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider,
-    IEnumerable<IJobRunFinishedListener>? finishedListeners = null, Notifications.IDigestRunner? digests = null)
+    IEnumerable<IJobRunFinishedListener>? finishedListeners = null, Notifications.IDigestRunner? digests = null,
+    Operations.IMonitoringTelemetry? telemetry = null)
 {
     public async Task<StartJobResult> StartAsync(StartJobRequest request, CancellationToken cancellationToken)
     {
@@ -101,6 +102,7 @@ public sealed class JobRunService(
             id, request.BusinessId, JobType.NotificationDigest, JobRunStatus.Completed, request.Trigger, request.ScheduleId, null, false, false, 0, 0, 0, counts,
             started, timeProvider.GetUtcNow(), null);
         await jobRuns.CreateAsync(run, [], cancellationToken).ConfigureAwait(false);
+        (telemetry ?? Operations.NoTelemetry.Instance).JobRunFinished(run);
         return StartJobResult.Started(run);
     }
 
@@ -162,6 +164,7 @@ public sealed class JobRunService(
                 Error = failed == 0 ? null : $"{failed} of {clientRuns.Count} client run(s) failed",
             },
             cancellationToken).ConfigureAwait(false);
+        (telemetry ?? Operations.NoTelemetry.Instance).JobRunFinished(finished);
         foreach (var listener in finishedListeners ?? [])
         {
             await listener.OnJobRunFinishedAsync(finished, cancellationToken).ConfigureAwait(false);

@@ -43,7 +43,8 @@ public sealed class UnprocessableMessageException(string message) : Exception(me
 /// message writes nothing new; a client run already finished and counted is not run again.
 /// </summary>
 public sealed class MonitorClientProcessor(
-    PipelineStores stores, IProviderCatalog catalog, JobRunService jobRunService, PipelineOptions options, TimeProvider timeProvider, InstantEmailGate? instantEmails = null)
+    PipelineStores stores, IProviderCatalog catalog, JobRunService jobRunService, PipelineOptions options, TimeProvider timeProvider, InstantEmailGate? instantEmails = null,
+    Operations.IMonitoringTelemetry? telemetry = null)
 {
     /// <param name="message">The queue message.</param>
     /// <param name="attempt">The delivery count of the message (1 on the first try); stored as the client run's attempts.</param>
@@ -72,25 +73,29 @@ public sealed class MonitorClientProcessor(
         var startedAt = timeProvider.GetUtcNow();
         clientRun = clientRun with { Attempts = attempt, StartedAt = clientRun.StartedAt ?? startedAt };
         ClientRun finished;
+        List<EventCategory> categories = [];
         try
         {
             var client = await stores.Clients.GetAsync(message.BusinessId, message.ClientId, cancellationToken).ConfigureAwait(false);
             finished = client is null
                 ? clientRun with { Status = ClientRunStatus.Failed, Error = "The client no longer exists.", CompletedAt = timeProvider.GetUtcNow() }
-                : await RunAsync(jobRun, clientRun, client, cancellationToken).ConfigureAwait(false);
+                : await RunAsync(jobRun, clientRun, client, categories, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (attempt >= maxAttempts && ex is not OperationCanceledException)
         {
             var failed = clientRun with { Status = ClientRunStatus.Failed, Error = ex.Message, CompletedAt = timeProvider.GetUtcNow() };
             await jobRunService.RecordClientFinishedAsync(failed, cancellationToken).ConfigureAwait(false);
+            (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(failed, [], 0);
             throw;
         }
 
         await jobRunService.RecordClientFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
+        (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(finished, categories, finished.Counts.InsightsGenerated);
         return finished;
     }
 
-    private async Task<ClientRun> RunAsync(JobRun jobRun, ClientRun clientRun, Client client, CancellationToken cancellationToken)
+    // categories receives the category of each event created, for telemetry.
+    private async Task<ClientRun> RunAsync(JobRun jobRun, ClientRun clientRun, Client client, List<EventCategory> categories, CancellationToken cancellationToken)
     {
         var providers = catalog.Resolve(jobRun.UsedMockProviders);
         var failedSources = new List<string>();
@@ -187,6 +192,7 @@ public sealed class MonitorClientProcessor(
             await stores.Events.UpsertAsync(monitoringEvent, cancellationToken).ConfigureAwait(false);
             await stores.RawData.MarkProcessedAsync(raw, monitoringEvent.Id, now, cancellationToken).ConfigureAwait(false);
             events++;
+            categories.Add(monitoringEvent.Category);
 
             // 7. Recipients by preference; 9. in-app notifications and instant emails.
             var (n, e) = await NotifyAsync(jobRun, client, monitoringEvent, users, preferences, now, cancellationToken).ConfigureAwait(false);

@@ -90,7 +90,8 @@ public static class NotificationsSetup
         services.AddSingleton(sp => new EmailDeliveryService(
             sp.GetRequiredService<IEmailLogStore>(), sp.GetRequiredService<IEmailSender>(), sp.GetRequiredService<ISendRateLimiter>(), sp.GetRequiredService<INotificationOutbox>(),
             sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IAlertStore>(),
-            sp.GetRequiredService<TrackingSettings>().Links, sp.GetRequiredService<EmailDeliveryOptions>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TrackingSettings>().Links, sp.GetRequiredService<EmailDeliveryOptions>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IMonitoringTelemetry>()));
         services.AddSingleton<AlertService>();
         services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<AlertService>());
         services.AddSingleton<IJobRunFinishedListener, PipelineAlerts>();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Identity;
 using ClientMonitor.Core.Notifications;
+using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
 using ClientMonitor.Functions.Hosting;
@@ -48,6 +49,7 @@ public static partial class PipelineSetup
             {
                 try
                 {
+                    sp.GetRequiredService<IMonitoringTelemetry>().CircuitChanged(provider, opened);
                     await CircuitAlertAsync(sp, time, provider, opened, ct);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -67,11 +69,12 @@ public static partial class PipelineSetup
         services.AddSingleton(sp => new JobRunService(
             sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<IWorkDispatcher>(),
             sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IJobRunFinishedListener>(),
-            sp.GetService<IDigestRunner>()));
+            sp.GetService<IDigestRunner>(), sp.GetRequiredService<IMonitoringTelemetry>()));
         services.AddSingleton(sp => new MonitorClientProcessor(
             sp.GetRequiredService<PipelineStores>(), sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<JobRunService>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<EmailDeliveryOptions>().MaxInstantPerUserPerHour > 0 ? sp.GetRequiredService<InstantEmailGate>() : null));
+            sp.GetRequiredService<EmailDeliveryOptions>().MaxInstantPerUserPerHour > 0 ? sp.GetRequiredService<InstantEmailGate>() : null,
+            sp.GetRequiredService<IMonitoringTelemetry>()));
         services.AddSingleton<IQueueFunction, MonitorClientFunction>();
         return services;
     }

@@ -2,6 +2,7 @@ using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Infrastructure.Queues;
 using ClientMonitor.Infrastructure.Scheduling;
 using Microsoft.Extensions.Options;
 
@@ -63,7 +64,8 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
 /// reports (when it ran, how late against its timer, what it did) and the activity-log entry of every timer.
 /// </summary>
 public sealed partial class ScheduleTickFunction(
-    SchedulerService scheduler, ISchedulerHeartbeatStore heartbeats, IFunctionActivityLog activity, TimeProvider time, ILogger<ScheduleTickFunction> logger) : ITimerFunction
+    SchedulerService scheduler, ISchedulerHeartbeatStore heartbeats, IFunctionActivityLog activity, IMonitoringTelemetry telemetry, QueueServiceClient queues,
+    TimeProvider time, ILogger<ScheduleTickFunction> logger) : ITimerFunction
 {
     public string Name => "ScheduleTick";
 
@@ -79,6 +81,8 @@ public sealed partial class ScheduleTickFunction(
         await activity.RecordAsync(
             new FunctionActivity(Name, TriggerKind.Timer, invocation.OccurrenceId, started, 0, null),
             cancellationToken);
+        telemetry.SchedulerTicked(lag < TimeSpan.Zero ? TimeSpan.Zero : lag, report.Due, report.Started);
+        await SampleQueuesAsync(cancellationToken);
         if (report.Due > 0 || report.TimedOut > 0)
         {
             Log.Ticked(logger, report.Due, report.Started, report.Skipped, report.Stale, report.TimedOut);
@@ -87,6 +91,24 @@ public sealed partial class ScheduleTickFunction(
         foreach (var error in report.Errors)
         {
             Log.DueEntryFailed(logger, error);
+        }
+    }
+
+    /// <summary>The queue backlog metrics: once a minute is enough for dashboards, and costs four metadata reads.</summary>
+    private async Task SampleQueuesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var queue in new[] { QueueNames.MonitorClient, QueueNames.Notifications })
+        {
+            try
+            {
+                var backlog = await queues.GetQueueClient(queue).GetApproximateMessageCountAsync(cancellationToken);
+                var poison = await queues.GetQueueClient(QueueNames.PoisonOf(queue)).GetApproximateMessageCountAsync(cancellationToken);
+                telemetry.QueueSampled(queue, backlog, poison);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+            {
+                // A poison queue appears with its first message; nothing to sample until then.
+            }
         }
     }
 
