@@ -298,9 +298,13 @@ public sealed partial class DeliverNotificationFunction(EmailDeliveryService ema
             switch (message)
             {
                 case EmailRequest { EmailId.Length: > 0, BusinessId.Length: > 0 } email:
-                    var outcome = await emails.DeliverAsync(email, cancellationToken);
-                    var status = outcome.Status.ToString();
-                    Log.Email(logger, email.EmailId, email.EmailType, status, outcome.Detail);
+                    using (logger.BeginScope(new Dictionary<string, object> { ["BusinessId"] = email.BusinessId, ["EmailId"] = email.EmailId, ["JobRunId"] = email.JobRunId ?? string.Empty, ["EventId"] = email.EventId ?? string.Empty }))
+                    {
+                        var outcome = await emails.DeliverAsync(email, cancellationToken);
+                        var status = outcome.Status.ToString();
+                        Log.Email(logger, email.EmailId, email.EmailType, status, outcome.Detail);
+                    }
+
                     break;
                 case AlertDispatchRequest { AlertKey.Length: > 0, BusinessId.Length: > 0 } dispatch:
                     var dispatched = await alerts.DispatchAsync(dispatch, cancellationToken);

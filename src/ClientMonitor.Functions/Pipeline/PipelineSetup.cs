@@ -114,7 +114,7 @@ public sealed class ProviderHttpClient : IDisposable
 /// naming a job run or client run that does not exist, goes straight to poison with the reason; any other failure
 /// is retried by the queue, and on the last try the client run is recorded as failed so that the job run finishes.
 /// </summary>
-public sealed class MonitorClientFunction(MonitorClientProcessor processor, HostSettings host) : IQueueFunction
+public sealed class MonitorClientFunction(MonitorClientProcessor processor, HostSettings host, ILogger<MonitorClientFunction> logger) : IQueueFunction
 {
     public string Name => "MonitorClient";
 
@@ -136,6 +136,8 @@ public sealed class MonitorClientFunction(MonitorClientProcessor processor, Host
             throw new InvalidMessageException("A monitor-client message needs business_id, job_run_id and client_id.");
         }
 
+        // Every log line of this client run (provider calls included) carries the run's ids, for correlation.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["BusinessId"] = message.BusinessId, ["JobRunId"] = message.JobRunId, ["ClientId"] = message.ClientId });
         try
         {
             await processor.ProcessAsync(message, (int)Math.Min(int.MaxValue, invocation.DequeueCount), host.MaxDequeueCount, cancellationToken);
