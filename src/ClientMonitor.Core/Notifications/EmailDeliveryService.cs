@@ -167,9 +167,15 @@ public sealed class EmailDeliveryService(
             }
 
             var (result, _) = await logs.ReplaceAsync(updated, stored.ETag, cancellationToken).ConfigureAwait(false);
+            if (result == WriteResult.Done)
+            {
+                (telemetry ?? Operations.NoTelemetry.Instance).EmailEngaged(kind == TrackingKind.Open ? "open" : "click");
+                return true;
+            }
+
             if (result != WriteResult.Stale)
             {
-                return result == WriteResult.Done;
+                return false;
             }
         }
 

@@ -19,6 +19,12 @@ public interface IMonitoringTelemetry
     /// <summary>An email left the queue for good or for now (<c>sent</c>, <c>failed</c>, <c>bounced</c>, <c>pending</c>).</summary>
     void EmailHandled(string provider, string emailType, EmailStatus status);
 
+    /// <summary>The first open or click of an email (<c>open</c>, <c>click</c>).</summary>
+    void EmailEngaged(string kind);
+
+    /// <summary>A stored automation report: its source, actions and success rate (null with no actions).</summary>
+    void ReportGenerated(string source, int actions, double? successRate);
+
     /// <summary>One alert delivery attempt to one channel.</summary>
     void AlertDelivered(string channel, string kind, string outcome);
 
@@ -46,6 +52,14 @@ public sealed class NoTelemetry : IMonitoringTelemetry
     }
 
     public void EmailHandled(string provider, string emailType, EmailStatus status)
+    {
+    }
+
+    public void EmailEngaged(string kind)
+    {
+    }
+
+    public void ReportGenerated(string source, int actions, double? successRate)
     {
     }
 

@@ -32,7 +32,8 @@ public sealed class ReportService(
     IProviderStatusSource providers,
     IReportStore reports,
     IAlertSink alerts,
-    TimeProvider time)
+    TimeProvider time,
+    Operations.IMonitoringTelemetry? telemetry = null)
 {
     public const double SuccessRateAlertThreshold = 0.95;
     private const double QualifiedRelevance = 0.7;
@@ -139,6 +140,7 @@ public sealed class ReportService(
         {
             var report = await GenerateAsync(b.Id, new ReportRequest(24, ReportRequest.All, Detailed: true), cancellationToken).ConfigureAwait(false);
             await reports.SaveAsync(report, cancellationToken).ConfigureAwait(false);
+            (telemetry ?? Operations.NoTelemetry.Instance).ReportGenerated(report.Metadata.Source, report.PerformanceMetrics.TotalActions, report.PerformanceMetrics.OverallSuccessRate);
             await AlertOnSuccessRateAsync(report, cancellationToken).ConfigureAwait(false);
             made.Add(report);
         }

@@ -62,6 +62,9 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
     public const string QualifiedEvents = "qualified_events";
     public const string NotificationsCreated = "notifications_created";
     public const string EmailsSent = "emails";
+    public const string EmailEngagement = "email_engagement";
+    public const string ReportSuccessRate = "report_success_rate";
+    public const string ReportActions = "report_actions";
     public const string AlertDeliveries = "alert_deliveries";
     public const string ProviderLatency = "provider_call_latency_ms";
     public const string ProviderErrors = "provider_call_errors";
@@ -74,7 +77,8 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
     /// <summary>Every custom metric and event name this class emits (the infrastructure test checks the workbook against it).</summary>
     public static readonly IReadOnlyList<string> Names =
     [
-        JobRunDuration, JobRuns, ClientsProcessed, ItemsFound, EventsCreated, QualifiedEvents, NotificationsCreated, EmailsSent, AlertDeliveries,
+        JobRunDuration, JobRuns, ClientsProcessed, ItemsFound, EventsCreated, QualifiedEvents, NotificationsCreated, EmailsSent, EmailEngagement,
+        ReportSuccessRate, ReportActions, AlertDeliveries,
         ProviderLatency, ProviderErrors, CircuitState, TickLag, QueueBacklog, PoisonMessages, JobRunFinishedEvent,
     ];
 
@@ -130,6 +134,17 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
 
     public void EmailHandled(string provider, string emailType, EmailStatus status)
         => client.GetMetric(EmailsSent, "provider", "email_type", "status").TrackValue(1, provider, emailType, Wire(status));
+
+    public void EmailEngaged(string kind) => client.GetMetric(EmailEngagement, "kind").TrackValue(1, kind);
+
+    public void ReportGenerated(string source, int actions, double? successRate)
+    {
+        client.GetMetric(ReportActions, "source").TrackValue(actions, source);
+        if (successRate is { } rate)
+        {
+            client.GetMetric(ReportSuccessRate, "source").TrackValue(rate, source);
+        }
+    }
 
     public void AlertDelivered(string channel, string kind, string outcome)
         => client.GetMetric(AlertDeliveries, "channel", "kind", "outcome").TrackValue(1, channel, kind, outcome);
