@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ClientMonitor.Core.Notifications;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Core.Scheduling;
+using ClientMonitor.Functions.Api;
+using ClientMonitor.Functions.Storage;
+using ClientMonitor.Functions.Telemetry;
+using ClientMonitor.Infrastructure.Notifications;
+using ClientMonitor.Infrastructure.Providers;
+
+namespace ClientMonitor.Functions.Tests.Deployment;
+
+/// <summary>
+/// The infrastructure read as text and checked against the code: every setting the app reads is set by the Bicep
+/// or documented as optional in infra/README.md; every table and queue exists up front; every data plane the code
+/// calls has its role; the workbook queries only names the code emits; azure.yaml deploys the checked package; and
+/// the Bicep compiles (with the Bicep CLI from NuGet).
+/// </summary>
+public sealed partial class DeploymentConsistencyTests
+{
+    private static readonly string Root = FindRoot();
+
+    private static string Read(string path) => File.ReadAllText(Path.Combine(Root, path));
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "azure.yaml")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("azure.yaml not found above the test's folder.");
+    }
+
+    /// <summary>Every key the app reads, in app-setting form (<c>Email__Acs__Endpoint</c>); dictionaries end in <c>__*</c>.</summary>
+    public static IReadOnlyList<string> ConfigurationKeys()
+    {
+        var keys = new List<string>
+        {
+            "AzureWebJobsStorage", "AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__clientId",
+            "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "ApplicationInsights__ConnectionString",
+            "ClientMonitor__Hosting__Mode", "ClientMonitor__Demo__RunOnStart",
+        };
+        foreach (var (section, type) in new (string, Type)[]
+        {
+            (AuthOptions.Section, typeof(AuthOptions)), ("Scheduler", typeof(SchedulerOptions)), (ProvidersOptions.Section, typeof(ProvidersOptions)),
+            ("Pipeline", typeof(PipelineOptions)), (EmailOptions.Section, typeof(EmailOptions)), (EmailOptions.Section, typeof(EmailDeliveryOptions)),
+            (AlertOptions.Section, typeof(AlertOptions)), (AlertOptions.Section, typeof(AlertChannelOptions)),
+        })
+        {
+            Flatten(section, type, keys);
+        }
+
+        return keys.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static void Flatten(string prefix, Type type, List<string> keys)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var key = prefix + "__" + property.Name;
+            var t = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            {
+                keys.Add(key + "__*");
+            }
+            else if (property.SetMethod is not { IsPublic: true })
+            {
+                continue; // computed (RecipientList, SlackConfigured...)
+            }
+            else if (t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(Uri) || t == typeof(TimeSpan) || t == typeof(decimal) || t == typeof(TimeOnly))
+            {
+                keys.Add(key);
+            }
+            else if (t.IsClass)
+            {
+                Flatten(key, t, keys);
+            }
+        }
+    }
+
+    private static HashSet<string> SetByBicep()
+    {
+        var bicep = Read("infra/resources.bicep");
+        return SettingName().Matches(bicep).Select(m => m.Groups[1].Value).Concat(SecretSetting().Matches(bicep).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The backticked keys of infra/README.md's "Optional settings" table (a trailing <c>*</c> covers a prefix).</summary>
+    private static List<string> DocumentedOptional()
+    {
+        var readme = Read("infra/README.md");
+        var start = readme.IndexOf("## Optional settings", StringComparison.Ordinal);
+        Assert.True(start >= 0, "infra/README.md has no '## Optional settings' section");
+        var end = readme.IndexOf("\n## ", start + 5, StringComparison.Ordinal);
+        var section = end < 0 ? readme[start..] : readme[start..end];
+        return Backticked().Matches(section).Select(m => m.Groups[1].Value).ToList();
+    }
+
+    [Fact]
+    public void EveryConfigurationKey_IsSetByTheInfrastructure_OrDocumentedAsOptional()
+    {
+        var set = SetByBicep();
+        var optional = DocumentedOptional();
+        bool Documented(string key) => optional.Any(o => o == key || (o.EndsWith('*') && key.StartsWith(o[..^1], StringComparison.Ordinal)));
+
+        var missing = ConfigurationKeys().Where(k => !set.Contains(k) && !Documented(k)).ToList();
+
+        Assert.True(missing.Count == 0, "Set these in infra/resources.bicep or list them under '## Optional settings' in infra/README.md:\n" + string.Join("\n", missing));
+        Assert.Contains("Email__Provider", set);
+        Assert.Contains("AzureWebJobsStorage__tableServiceUri", set);
+    }
+
+    [Fact]
+    public void EverySettingTheBicepSets_IsOneTheAppReads()
+    {
+        var known = ConfigurationKeys();
+        var platform = new[] { "AzureWebJobsStorage__credential", "AzureWebJobsStorage__blobServiceUri", "AZURE_CLIENT_ID" };
+
+        var unknown = SetByBicep().Where(s => !known.Contains(s) && !platform.Contains(s)).ToList();
+
+        Assert.True(unknown.Count == 0, "The Bicep sets settings nothing reads (a typo?):\n" + string.Join("\n", unknown));
+    }
+
+    [Fact]
+    public void EveryTableAndQueue_IsCreatedUpFront()
+    {
+        var bicep = Read("infra/resources.bicep");
+        List<string> ArrayOf(string name)
+        {
+            var match = Regex.Match(bicep, $@"var {name} = \[(?<items>[^\]]*)\]");
+            Assert.True(match.Success, $"var {name} not found");
+            return Quoted().Matches(match.Groups["items"].Value).Select(m => m.Groups[1].Value).ToList();
+        }
+
+        Assert.Equal(StorageSetup.Tables.Order(StringComparer.Ordinal), ArrayOf("tableNames").Order(StringComparer.Ordinal));
+        Assert.Equal(StorageSetup.Queues.Order(StringComparer.Ordinal), ArrayOf("queueNames").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void EveryDataPlaneTheCodeCalls_HasARoleForTheAppsIdentity()
+    {
+        var bicep = Read("infra/resources.bicep");
+        var assigned = RoleAssignment().Matches(bicep)
+            .Where(m => m.Groups["principal"].Value == "identity.properties.principalId")
+            .Select(m => m.Groups["role"].Value)
+            .ToHashSet(StringComparer.Ordinal);
+
+        // Tables and queues (TableClient, QueueClient), the deployment container (the platform, Blob), App Insights
+        // ingestion with Entra, Azure OpenAI with Entra, Key Vault references, ACS Email with Entra.
+        string[] required = ["storageTableDataContributor", "storageQueueDataContributor", "storageBlobDataOwner", "monitoringMetricsPublisher", "cognitiveServicesOpenAiUser", "keyVaultSecretsUser", "contributor"];
+        Assert.Empty(required.Except(assigned));
+        Assert.Contains("'0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'", bicep, StringComparison.Ordinal);
+        Assert.Contains("allowSharedKeyAccess: false", bicep, StringComparison.Ordinal);
+        Assert.Contains("DisableLocalAuth: true", bicep, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheWorkbook_CoversEveryPanel_AndQueriesOnlyNamesTheCodeEmits()
+    {
+        using var workbook = JsonDocument.Parse(Read("infra/workbook.json"));
+        var panels = workbook.RootElement.GetProperty("items").EnumerateArray()
+            .Where(i => i.GetProperty("type").GetInt32() == 3)
+            .Select(i => (Title: i.GetProperty("content").GetProperty("title").GetString()!, Query: i.GetProperty("content").GetProperty("query").GetString()!))
+            .ToList();
+        var names = panels.SelectMany(p => NameEquals().Matches(p.Query).Select(m => m.Groups[1].Value)
+            .Concat(NameIn().Matches(p.Query).SelectMany(m => Quoted().Matches(m.Groups[1].Value).Select(q => q.Groups[1].Value)))).ToList();
+
+        Assert.NotEmpty(names);
+        Assert.Empty(names.Except(AppInsightsTelemetry.Names));
+        foreach (var panel in new[] { "success rate", "duration p50 / p95", "by category", "funnel", "latency", "errors", "circuits", "tick lag", "backlog and poison", "Report success rate" })
+        {
+            Assert.Contains(panels, p => p.Title.Contains(panel, StringComparison.OrdinalIgnoreCase));
+        }
+
+        Assert.Contains("loadTextContent('workbook.json')", Read("infra/resources.bicep"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AzureYaml_DeploysTheSelfContainedPublishOutput_ToTheTaggedApp()
+    {
+        var yaml = Read("azure.yaml");
+
+        Assert.Contains("language: custom", yaml, StringComparison.Ordinal);
+        Assert.Contains("host: function", yaml, StringComparison.Ordinal);
+        Assert.Contains("dist: ./publish", yaml, StringComparison.Ordinal);
+        Assert.Contains("run: ../../scripts/publish-azure.sh", yaml, StringComparison.Ordinal);
+        Assert.Contains("-r linux-x64 --self-contained true", Read("scripts/publish-azure.sh"), StringComparison.Ordinal);
+        Assert.Matches(@"services:\s+api:", yaml);
+        Assert.Contains("'azd-service-name': 'api'", Read("infra/resources.bicep"), StringComparison.Ordinal);
+        Assert.Contains("bash scripts/publish-azure.sh", Read("scripts/check-publish.sh"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheBicep_Compiles()
+    {
+        var bicep = BicepCli();
+        var output = Path.Combine(Path.GetTempPath(), "cm-bicep-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            var start = new ProcessStartInfo(bicep) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var arg in new[] { "build", Path.Combine(Root, "infra", "main.bicep"), "--outfile", output })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            var errors = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+
+            Assert.True(process.ExitCode == 0, errors);
+            Assert.DoesNotContain("Warning", errors, StringComparison.Ordinal);
+            using var template = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+            Assert.Equal("https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#", template.RootElement.GetProperty("$schema").GetString());
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    /// <summary>The Bicep CLI the test project downloads from NuGet (PackageDownload), made executable.</summary>
+    private static string BicepCli()
+    {
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var path = Path.Combine(packages, "azure.bicep.commandline.linux-x64", "0.49.2", "tools", "bicep");
+        Assert.True(File.Exists(path), $"The Bicep CLI is not at {path}: the test project's PackageDownload restores it.");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
+    [GeneratedRegex(@"\{ name: '([A-Za-z0-9_]+)', value:")]
+    private static partial Regex SettingName();
+
+    [GeneratedRegex(@"setting: '([A-Za-z0-9_]+)'")]
+    private static partial Regex SecretSetting();
+
+    [GeneratedRegex("`([A-Za-z0-9_*]+)`")]
+    private static partial Regex Backticked();
+
+    [GeneratedRegex("'([^']+)'")]
+    private static partial Regex Quoted();
+
+    [GeneratedRegex(@"roleDefinitions', roles\.(?<role>[A-Za-z]+)\)\s*principalId: (?<principal>[A-Za-z.]+)")]
+    private static partial Regex RoleAssignment();
+
+    [GeneratedRegex("name == \"([^\"]+)\"")]
+    private static partial Regex NameEquals();
+
+    [GeneratedRegex(@"name in \(([^)]*)\)")]
+    private static partial Regex NameIn();
+}
