@@ -382,9 +382,6 @@ var baseSettings = [
   { name: 'Providers__UseMocks', value: 'false' }
   { name: 'Providers__GdeltEnabled', value: 'true' }
   { name: 'Providers__Ai__Provider', value: deployOpenAi ? 'azure_openai' : 'rule_based' }
-  { name: 'Providers__Ai__AzureOpenAI__Endpoint', value: deployOpenAi ? 'https://oai-clientmonitor-${token}.openai.azure.com/openai/v1/' : '' }
-  { name: 'Providers__Ai__AzureOpenAI__Model', value: deployOpenAi ? openAiModel : '' }
-  { name: 'Providers__Ai__AzureOpenAI__UseEntraId', value: 'true' }
   { name: 'Providers__Google__EngineId', value: googleEngineId }
   { name: 'Email__Provider', value: 'acs' }
   { name: 'Email__Acs__Endpoint', value: 'https://${communication.properties.hostName}' }
@@ -398,6 +395,12 @@ var baseSettings = [
   { name: 'Alerts__SlackChannel', value: slackChannel }
   { name: 'Alerts__WebhookUrl', value: webhookUrl }
 ]
+// Only with the OpenAI account: an empty endpoint would not bind as a URI.
+var openAiSettings = deployOpenAi ? [
+  { name: 'Providers__Ai__AzureOpenAI__Endpoint', value: 'https://oai-clientmonitor-${token}.openai.azure.com/openai/v1/' }
+  { name: 'Providers__Ai__AzureOpenAI__Model', value: openAiModel }
+  { name: 'Providers__Ai__AzureOpenAI__UseEntraId', value: 'true' }
+] : []
 var secretSettings = [for s in setSecrets: {
   name: s.setting
   value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${s.name})'
@@ -437,7 +440,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       }
     }
     siteConfig: {
-      appSettings: concat(baseSettings, secretSettings)
+      appSettings: concat(baseSettings, openAiSettings, secretSettings)
     }
   }
   dependsOn: [

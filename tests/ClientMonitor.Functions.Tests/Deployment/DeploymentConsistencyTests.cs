@@ -10,6 +10,8 @@ using ClientMonitor.Functions.Storage;
 using ClientMonitor.Functions.Telemetry;
 using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Providers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClientMonitor.Functions.Tests.Deployment;
 
@@ -196,6 +198,72 @@ public sealed partial class DeploymentConsistencyTests
         Assert.Contains("bash scripts/publish-azure.sh", Read("scripts/check-publish.sh"), StringComparison.Ordinal);
     }
 
+    /// <summary>Stand-ins for the settings whose values the Bicep computes (endpoints, ids); literal values are used as they are.</summary>
+    private static readonly Dictionary<string, string> Computed = new(StringComparer.Ordinal)
+    {
+        ["AZURE_CLIENT_ID"] = "00000000-0000-0000-0000-000000000001",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000002;IngestionEndpoint=http://127.0.0.1:9/",
+        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "ClientId=00000000-0000-0000-0000-000000000001;Authorization=AAD",
+        ["Auth__Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000003/v2.0",
+        ["Auth__Audience"] = "api://clientmonitor",
+        ["Providers__Ai__Provider"] = "azure_openai",
+        ["Providers__Ai__AzureOpenAI__Endpoint"] = "https://oai-example.openai.azure.com/openai/v1/",
+        ["Providers__Ai__AzureOpenAI__Model"] = "gpt-4o-mini",
+        ["Providers__Google__EngineId"] = string.Empty,
+        ["Email__Acs__Endpoint"] = "https://acs-example.unitedstates.communication.azure.com",
+        ["Email__FromAddress"] = "DoNotReply@00000000-0000-0000-0000-000000000004.azurecomm.net",
+        ["Email__PublicBaseUrl"] = "https://func-example.azurewebsites.net",
+        ["Alerts__Recipients"] = "ops@example.com",
+        ["Alerts__SlackChannel"] = string.Empty,
+        ["Alerts__WebhookUrl"] = string.Empty,
+    };
+
+    [Fact]
+    public async Task TheWorker_StartsWithExactlyTheSettingsTheBicepGives()
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (Match m in SettingWithValue().Matches(Read("infra/resources.bicep")))
+        {
+            var name = m.Groups["name"].Value;
+            var value = m.Groups["value"].Value.Trim();
+            if (name.StartsWith("AzureWebJobsStorage__", StringComparison.Ordinal))
+            {
+                continue; // the managed identity's storage; the test uses its Azurite instead
+            }
+
+            var literal = value.StartsWith('\'') && value.EndsWith('\'') && !value.Contains("${", StringComparison.Ordinal);
+            Assert.True(literal || Computed.ContainsKey(name), $"Give {name} a stand-in value in this test: the Bicep computes it ({value}).");
+            settings[name.Replace("__", ":", StringComparison.Ordinal)] = literal ? value.Trim('\'') : Computed[name];
+        }
+
+        var azurite = await ClientMonitor.Testing.Azurite.SharedAsync();
+        settings["AzureWebJobsStorage"] = azurite.ConnectionString;
+        settings[ClientMonitor.Functions.Hosting.FunctionsHosting.ModeSetting] = "Functions";
+        await using var worker = new AzureSettingsWorker(settings);
+        using var client = worker.CreateClient();
+
+        using var live = await client.GetAsync("/api/health/live");
+        using var api = await client.GetAsync("/api/v1/clients");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, api.StatusCode);
+        Assert.Equal("acs", worker.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.Provider);
+        Assert.IsType<AppInsightsTelemetry>(worker.Services.GetRequiredService<ClientMonitor.Core.Operations.IMonitoringTelemetry>());
+    }
+
+    /// <summary>The worker in the Production environment with the given settings only.</summary>
+    private sealed class AzureSettingsWorker(Dictionary<string, string?> settings) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+
     [Fact]
     public async Task TheBicep_Compiles()
     {
@@ -240,6 +308,9 @@ public sealed partial class DeploymentConsistencyTests
 
     [GeneratedRegex(@"\{ name: '([A-Za-z0-9_]+)', value:")]
     private static partial Regex SettingName();
+
+    [GeneratedRegex(@"\{ name: '(?<name>[A-Za-z0-9_]+)', value: (?<value>.+) \}")]
+    private static partial Regex SettingWithValue();
 
     [GeneratedRegex(@"setting: '([A-Za-z0-9_]+)'")]
     private static partial Regex SecretSetting();
