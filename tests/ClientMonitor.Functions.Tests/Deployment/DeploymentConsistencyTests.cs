@@ -295,7 +295,8 @@ public sealed partial class DeploymentConsistencyTests
     /// <summary>The Bicep CLI the test project downloads from NuGet (PackageDownload), made executable.</summary>
     private static string BicepCli()
     {
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var packages = typeof(DeploymentConsistencyTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "NuGetPackageRoot")?.Value
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var path = Path.Combine(packages, "azure.bicep.commandline.linux-x64", "0.49.2", "tools", "bicep");
         Assert.True(File.Exists(path), $"The Bicep CLI is not at {path}: the test project's PackageDownload restores it.");
         if (!OperatingSystem.IsWindows())
