@@ -54,6 +54,7 @@ public sealed partial class DeploymentConsistencyTests
             (AuthOptions.Section, typeof(AuthOptions)), ("Scheduler", typeof(SchedulerOptions)), (ProvidersOptions.Section, typeof(ProvidersOptions)),
             ("Pipeline", typeof(PipelineOptions)), (EmailOptions.Section, typeof(EmailOptions)), (EmailOptions.Section, typeof(EmailDeliveryOptions)),
             (AlertOptions.Section, typeof(AlertOptions)), (AlertOptions.Section, typeof(AlertChannelOptions)),
+            ("Api__RateLimit", typeof(ApiRateLimitOptions)),
         })
         {
             Flatten(section, type, keys);
