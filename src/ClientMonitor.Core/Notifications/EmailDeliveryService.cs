@@ -46,8 +46,6 @@ public sealed class EmailDeliveryService(
     TimeProvider time,
     Operations.IMonitoringTelemetry? telemetry = null)
 {
-    public string SenderName => sender.Name;
-
     public async Task<EmailOutcome> DeliverAsync(EmailRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
