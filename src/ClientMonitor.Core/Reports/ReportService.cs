@@ -56,9 +56,29 @@ public sealed class ReportService(
     public async Task<AutomationReport> GenerateAsync(string businessId, ReportRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = time.GetUtcNow();
-        var from = now.AddHours(-request.TimeWindowHours);
+        return Compute(await LoadAsync(businessId, request.TimeWindowHours, cancellationToken).ConfigureAwait(false), request);
+    }
 
+    /// <summary>
+    /// One window's reports for <c>all</c>, each provider with calls in it, and <c>email</c>, from one read of the
+    /// history (the CLI's export writes one file per source).
+    /// </summary>
+    public async Task<IReadOnlyList<AutomationReport>> GenerateEverySourceAsync(string businessId, int hours, bool detailed, CancellationToken cancellationToken)
+    {
+        var history = await LoadAsync(businessId, hours, cancellationToken).ConfigureAwait(false);
+        var providersWithCalls = history.Finished.SelectMany(c => c.ProviderCalls ?? []).Select(c => c.Provider).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        return providersWithCalls.Prepend(ReportRequest.All).Append(ReportRequest.Email).Select(source => Compute(history, new ReportRequest(hours, source, detailed))).ToList();
+    }
+
+    /// <summary>Everything a report of one window reads, read once.</summary>
+    private sealed record History(
+        string BusinessId, DateTimeOffset From, DateTimeOffset Now, IReadOnlyList<JobRun> Runs, List<ClientRun> Finished, IReadOnlyList<MonitoringEvent> Events,
+        IReadOnlyList<EmailLog> Logs, List<AutomationSchedule> Schedules, IReadOnlyList<UserPreferences> Preferences, IReadOnlyList<ProviderStatus> Status);
+
+    private async Task<History> LoadAsync(string businessId, int hours, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var from = now.AddHours(-hours);
         var runs = await jobRuns.ListSinceAsync(businessId, from, cancellationToken).ConfigureAwait(false);
         var clientRuns = new List<ClientRun>();
         foreach (var run in runs.Where(r => r.JobType != JobType.NotificationDigest))
@@ -66,12 +86,17 @@ public sealed class ReportService(
             clientRuns.AddRange(await jobRuns.ListClientRunsAsync(run.Id, cancellationToken).ConfigureAwait(false));
         }
 
-        var finished = clientRuns.Where(c => c.IsFinished).ToList();
         var (windowEvents, _) = await events.QueryAsync(businessId, new EventQuery(null, null, null, from, now, 0, int.MaxValue), cancellationToken).ConfigureAwait(false);
         var (logs, _) = await emailLogs.QueryAsync(businessId, new EmailLogQuery(From: from, To: now, Limit: int.MaxValue), cancellationToken).ConfigureAwait(false);
         var allSchedules = (await schedules.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).Select(v => v.Value).ToList();
         var prefs = await preferences.ListAsync(businessId, cancellationToken).ConfigureAwait(false);
         var status = await providers.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        return new History(businessId, from, now, runs, clientRuns.Where(c => c.IsFinished).ToList(), windowEvents, logs, allSchedules, prefs, status);
+    }
+
+    private static AutomationReport Compute(History history, ReportRequest request)
+    {
+        var (businessId, from, now, runs, finished, windowEvents, logs, allSchedules, prefs, status) = history;
         var calls = finished.SelectMany(c => c.ProviderCalls ?? []).ToList();
 
         var performance = request.Source switch

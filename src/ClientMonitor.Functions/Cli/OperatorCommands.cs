@@ -231,16 +231,9 @@ internal static class OperatorCommands
 
         foreach (var business in businesses)
         {
-            var all = await service.GenerateAsync(business, new ReportRequest(hours, source, detailed), cancellationToken);
-            var reports = new List<AutomationReport> { all };
-            if (source == ReportRequest.All)
-            {
-                var active = (all.Providers ?? (await service.GenerateAsync(business, new ReportRequest(hours, ReportRequest.All, true), cancellationToken)).Providers!).Select(p => p.Provider).Distinct(StringComparer.Ordinal);
-                foreach (var s in active.Append(ReportRequest.Email))
-                {
-                    reports.Add(await service.GenerateAsync(business, new ReportRequest(hours, s, detailed), cancellationToken));
-                }
-            }
+            var reports = source == ReportRequest.All
+                ? await service.GenerateEverySourceAsync(business, hours, detailed, cancellationToken)
+                : [await service.GenerateAsync(business, new ReportRequest(hours, source, detailed), cancellationToken)];
 
             foreach (var report in reports)
             {
