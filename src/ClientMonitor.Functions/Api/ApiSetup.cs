@@ -26,6 +26,7 @@ public static class ApiSetup
         });
         services.AddApiAuthentication(configuration);
         services.AddApiRateLimits();
+        services.AddMemoryCache();
         services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ClientMonitor management API";
@@ -42,6 +43,7 @@ public static class ApiSetup
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseRateLimiter();
+        app.UseApiMembership();
         app.UseAuthorization();
 
         var v1 = app.MapGroup(Prefix);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClientMonitor.Core.Notifications;
+using ClientMonitor.Core.Tenancy;
 using ClientMonitor.Functions.Tests.Pipeline;
 using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Testing;
@@ -91,6 +92,15 @@ public sealed class AlertTests : IAsyncLifetime
 
     private IAlertSink Alerts => _worker.Services.GetRequiredService<IAlertSink>();
 
+    /// <summary>A business with an admin (amy) and a member (bob), whose tokens the API accepts.</summary>
+    private async Task<string> BusinessAsync()
+    {
+        var business = Azurite.UniqueName("alerts");
+        await _worker.Stores.Tenants.UpsertUserAsync(new User("amy", business, "amy@test.example", "Amy", UserRole.Admin, "UTC"), CancellationToken.None);
+        await _worker.Stores.Tenants.UpsertUserAsync(new User("bob", business, "bob@test.example", "Bob", UserRole.Member, "UTC"), CancellationToken.None);
+        return business;
+    }
+
     private Task<bool> RaiseAsync(string business, string occurrence) => Alerts.RaiseAsync(
         new OperationalAlert(occurrence, business, AlertTypes.PipelineFailure, AlertSeverity.Error, "Monitoring run failed", $"Run {occurrence} failed: 3 of 3 client run(s) failed.", "sched-1", occurrence, _clock.GetUtcNow()),
         CancellationToken.None);
@@ -102,7 +112,7 @@ public sealed class AlertTests : IAsyncLifetime
     [Fact]
     public async Task AStormOf100Failures_IsOneMessagePerChannelWithACountOf100_ThenOneRecovery()
     {
-        var business = Azurite.UniqueName("alerts");
+        var business = await BusinessAsync();
         for (var i = 0; i < 100; i++)
         {
             _clock.Advance(TimeSpan.FromMilliseconds(500));
@@ -170,7 +180,7 @@ public sealed class AlertTests : IAsyncLifetime
     [Fact]
     public async Task AFailingChannel_IsRetriedWithBackoff_WithoutHoldingUpTheOthers()
     {
-        var business = Azurite.UniqueName("alerts");
+        var business = await BusinessAsync();
         _webhookFailuresLeft = 2;
         await RaiseAsync(business, "run-1");
         _clock.SetUtcNow(Start.AddSeconds(61));
@@ -205,7 +215,7 @@ public sealed class AlertTests : IAsyncLifetime
     [Fact]
     public async Task TheTestEndpoint_SendsToEveryChannelAndReportsEach_ForAdminsAndOperators()
     {
-        var business = Azurite.UniqueName("alerts");
+        var business = await BusinessAsync();
         using var admin = _worker.CreateClient().As("amy", business, "admin");
         using var operatorClient = _worker.CreateClient().As("olga", null, "operator");
         using var member = _worker.CreateClient().As("bob", business, "member");

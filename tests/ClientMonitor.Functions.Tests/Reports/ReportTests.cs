@@ -83,6 +83,8 @@ public sealed class ReportTests : IAsyncLifetime
     {
         var business = Azurite.UniqueName("report");
         await _worker.Stores.Tenants.UpsertBusinessAsync(new Business(business, "Report business", Now), CancellationToken.None);
+        await _worker.Stores.Tenants.UpsertUserAsync(new User("amy", business, "amy@test.example", "Amy", UserRole.Admin, "UTC"), CancellationToken.None);
+        await _worker.Stores.Tenants.UpsertUserAsync(new User("bob", business, "bob@test.example", "Bob", UserRole.Member, "UTC"), CancellationToken.None);
         var at = Now.AddHours(-2);
         ProviderCall Gdelt() => new("gdelt", "search", true, 100);
         await RunAsync(
