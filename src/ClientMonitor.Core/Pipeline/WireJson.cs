@@ -26,4 +26,9 @@ public static class WireJson
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
+
+    /// <summary>An enum value's wire name (<c>leadership_change</c>), for text, metric dimensions and messages.</summary>
+    public static string Name<TEnum>(TEnum value)
+        where TEnum : struct, Enum
+        => Serialize(value).Trim('"');
 }

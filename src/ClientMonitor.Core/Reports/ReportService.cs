@@ -120,7 +120,7 @@ public sealed class ReportService(
             finished.Sum(c => c.Counts.ItemsFound),
             finished.Sum(c => c.Counts.NewItems),
             windowEvents.Count,
-            windowEvents.GroupBy(e => WireName(e.Category)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            windowEvents.GroupBy(e => WireJson.Name(e.Category)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             windowEvents.Count(e => e.Relevance >= QualifiedRelevance),
             finished.Sum(c => c.Counts.NotificationsCreated),
             logs.Count,
@@ -139,7 +139,7 @@ public sealed class ReportService(
             var own = runs.Where(r => r.ScheduleId == s.Id && r.IsFinished).ToList();
             return new ScheduleBreakdown(
                 s.Id, s.Name, s.IsActive, own.Count, own.Count(r => r.Status != JobRunStatus.Failed), own.Count(r => r.Status == JobRunStatus.Failed),
-                s.LastRunStatus is null ? null : WireName(s.LastRunStatus.Value), s.ConsecutiveFailures, s.LastErrorMessage);
+                s.LastRunStatus is null ? null : WireJson.Name(s.LastRunStatus.Value), s.ConsecutiveFailures, s.LastErrorMessage);
         }).ToList();
 
         var recommendations = Recommend(performance, health, business, finished, allSchedules, byProvider, windowEvents, prefs, request.TimeWindowHours);
@@ -265,14 +265,10 @@ public sealed class ReportService(
         {
             if (listening.Count > 0 && listening.All(p => p.NotificationCategories is { Count: > 0 } c && !c.Contains(category)))
             {
-                list.Add(new("low", $"{WireName(category)} events were found but no user's category filter includes {WireName(category)}: nobody is notified of them.", "coverage"));
+                list.Add(new("low", $"{WireJson.Name(category)} events were found but no user's category filter includes {WireJson.Name(category)}: nobody is notified of them.", "coverage"));
             }
         }
 
         return list;
     }
-
-    private static string WireName<T>(T value)
-        where T : struct, Enum
-        => WireJson.Serialize(value).Trim('"');
 }

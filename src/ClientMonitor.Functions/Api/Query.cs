@@ -100,7 +100,7 @@ public sealed class Query(HttpRequest request)
         }
         catch (System.Text.Json.JsonException)
         {
-            var allowed = System.Enum.GetValues<TEnum>().Select(v => WireJson.Serialize(v).Trim('"'));
+            var allowed = System.Enum.GetValues<TEnum>().Select(WireJson.Name);
             _errors.Add(new(name, $"'{text}' is not one of: {string.Join(", ", allowed)}."));
             return null;
         }

@@ -201,18 +201,19 @@ internal sealed class CliServices : IDisposable
         options.GdeltEnabled = false;
         return options;
     }
+}
 
-    private sealed class InMemoryQuota : IProviderQuota
+/// <summary>Provider quota counted in this process only: CLI commands must not spend (or need) the stored counters.</summary>
+internal sealed class InMemoryQuota : IProviderQuota
+{
+    private readonly Dictionary<string, int> _used = new(StringComparer.Ordinal);
+
+    public Task<bool> TryConsumeAsync(string provider, int dailyLimit, CancellationToken cancellationToken)
     {
-        private readonly Dictionary<string, int> _used = new(StringComparer.Ordinal);
-
-        public Task<bool> TryConsumeAsync(string provider, int dailyLimit, CancellationToken cancellationToken)
-        {
-            var used = _used.GetValueOrDefault(provider);
-            _used[provider] = Math.Min(dailyLimit, used + 1);
-            return Task.FromResult(used < dailyLimit);
-        }
-
-        public Task<int> UsedTodayAsync(string provider, CancellationToken cancellationToken) => Task.FromResult(_used.GetValueOrDefault(provider));
+        var used = _used.GetValueOrDefault(provider);
+        _used[provider] = Math.Min(dailyLimit, used + 1);
+        return Task.FromResult(used < dailyLimit);
     }
+
+    public Task<int> UsedTodayAsync(string provider, CancellationToken cancellationToken) => Task.FromResult(_used.GetValueOrDefault(provider));
 }

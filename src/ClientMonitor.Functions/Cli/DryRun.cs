@@ -74,7 +74,7 @@ internal static class DryRun
         {
             var told = ((MemoryNotifications)stores.Notifications).For(e.Id);
             var emailed = ((MemoryEmailLogs)stores.EmailLogs).For(e.Id);
-            await output.WriteLineAsync(string.Create(inv, $"  event {WireJson.Serialize(e.Category).Trim('"')} {e.Relevance:0.00}: {e.Title}"));
+            await output.WriteLineAsync(string.Create(inv, $"  event {WireJson.Name(e.Category)} {e.Relevance:0.00}: {e.Title}"));
             await output.WriteLineAsync(string.Create(inv, $"    notify: {(told.Count == 0 ? "nobody" : string.Join(", ", told))}; email now: {(emailed.Count == 0 ? "nobody" : string.Join(", ", emailed))}"));
         }
 

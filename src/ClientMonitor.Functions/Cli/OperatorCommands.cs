@@ -97,7 +97,7 @@ internal static class OperatorCommands
         if (providers is not null)
         {
             using var http = new HttpClient();
-            using var catalog = new ProviderCatalog(providers, http, new ProviderGateway(providers.ResilienceFor, new NoQuota(), TimeProvider.System), new Azure.Identity.DefaultAzureCredential(), TimeProvider.System);
+            using var catalog = new ProviderCatalog(providers, http, new ProviderGateway(providers.ResilienceFor, new InMemoryQuota(), TimeProvider.System), new Azure.Identity.DefaultAzureCredential(), TimeProvider.System);
             var set = catalog.Resolve(false);
             var state = set.UsesMocks ? "mock" : "real";
             var why = set.UsesMocks ? " (Providers:UseMocks=true)" : string.Empty;
@@ -195,7 +195,7 @@ internal static class OperatorCommands
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"business {business.Id}: {schedules.Count(s => s.IsActive)} of {schedules.Count} schedule(s) active"));
             foreach (var run in await stores.JobRuns.ListRecentAsync(business.Id, 5, cancellationToken))
             {
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {run.StartedAt:yyyy-MM-dd HH:mm}Z {WireJson.Serialize(run.JobType).Trim('"'),-18} {WireJson.Serialize(run.Status).Trim('"'),-16} {run.ClientsFinished}/{run.ClientsTotal} clients, {run.Counts.EventsCreated} events{(run.Error is null ? string.Empty : " - " + run.Error)}"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {run.StartedAt:yyyy-MM-dd HH:mm}Z {WireJson.Name(run.JobType),-18} {WireJson.Name(run.Status),-16} {run.ClientsFinished}/{run.ClientsTotal} clients, {run.Counts.EventsCreated} events{(run.Error is null ? string.Empty : " - " + run.Error)}"));
             }
         }
 
@@ -282,12 +282,5 @@ internal static class OperatorCommands
             ? $"Started job run {run.Id} for {run.ClientsTotal} client(s); the worker's MonitorClient function processes it (GET /api/v1/job-runs/{run.Id})."
             : $"{started.Field}: {started.Error}");
         return started.JobRun is null ? 1 : 0;
-    }
-
-    private sealed class NoQuota : IProviderQuota
-    {
-        public Task<bool> TryConsumeAsync(string provider, int dailyLimit, CancellationToken cancellationToken) => Task.FromResult(true);
-
-        public Task<int> UsedTodayAsync(string provider, CancellationToken cancellationToken) => Task.FromResult(0);
     }
 }

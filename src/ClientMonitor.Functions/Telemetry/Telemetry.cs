@@ -85,8 +85,8 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
     public void JobRunFinished(JobRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var type = Wire(run.JobType);
-        var status = Wire(run.Status);
+        var type = WireJson.Name(run.JobType);
+        var status = WireJson.Name(run.Status);
         client.GetMetric(JobRuns, "job_type", "status").TrackValue(1, type, status);
         if (run.Duration is { } duration)
         {
@@ -112,11 +112,11 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(eventCategories);
-        client.GetMetric(ClientsProcessed, "status").TrackValue(1, Wire(run.Status));
+        client.GetMetric(ClientsProcessed, "status").TrackValue(1, WireJson.Name(run.Status));
         client.GetMetric(ItemsFound).TrackValue(run.Counts.ItemsFound);
         foreach (var group in eventCategories.GroupBy(c => c))
         {
-            client.GetMetric(EventsCreated, "category").TrackValue(group.Count(), Wire(group.Key));
+            client.GetMetric(EventsCreated, "category").TrackValue(group.Count(), WireJson.Name(group.Key));
         }
 
         client.GetMetric(QualifiedEvents).TrackValue(qualifiedEvents);
@@ -133,7 +133,7 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
     }
 
     public void EmailHandled(string provider, string emailType, EmailStatus status)
-        => client.GetMetric(EmailsSent, "provider", "email_type", "status").TrackValue(1, provider, emailType, Wire(status));
+        => client.GetMetric(EmailsSent, "provider", "email_type", "status").TrackValue(1, provider, emailType, WireJson.Name(status));
 
     public void EmailEngaged(string kind) => client.GetMetric(EmailEngagement, "kind").TrackValue(1, kind);
 
@@ -160,8 +160,4 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
         client.GetMetric(QueueBacklog, "queue").TrackValue(backlog, queue);
         client.GetMetric(PoisonMessages, "queue").TrackValue(poison, queue);
     }
-
-    private static string Wire<T>(T value)
-        where T : struct, Enum
-        => WireJson.Serialize(value).Trim('"');
 }
