@@ -75,6 +75,14 @@ public sealed class AiOptions
 /// <summary>Builds the configured adapters once and hands out the real or the mock set per job run.</summary>
 public sealed class ProviderCatalog : IProviderCatalog, IDisposable
 {
+    /// <summary>Every provider this catalog can hand out, configured or not (reports and telemetry name them).</summary>
+    public static readonly IReadOnlyList<string> AdapterNames =
+    [
+        GdeltSearchProvider.ProviderName, NewsApiSearchProvider.ProviderName, SerperSearchProvider.ProviderName, GoogleCustomSearchProvider.ProviderName,
+        SalesforceCrmProvider.ProviderName, HubSpotCrmProvider.ProviderName, "openai", "azure_openai", AnthropicJsonClient.ProviderName,
+        RuleBasedClassifier.ClassifierName, MockSearchProvider.ProviderName, MockCrmProvider.ProviderName,
+    ];
+
     private readonly ProviderSet _mocks;
     private readonly ProviderSet _real;
     private readonly List<IDisposable> _owned = [];

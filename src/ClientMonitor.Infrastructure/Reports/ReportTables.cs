@@ -1,13 +1,8 @@
-using ClientMonitor.Core.Classifiers;
-using ClientMonitor.Core.Mocks;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
 using ClientMonitor.Core.Reports;
 using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Providers;
-using ClientMonitor.Infrastructure.Providers.Ai;
-using ClientMonitor.Infrastructure.Providers.Crm;
-using ClientMonitor.Infrastructure.Providers.Search;
 using ClientMonitor.Infrastructure.Tables;
 
 namespace ClientMonitor.Infrastructure.Reports;
@@ -38,19 +33,12 @@ public sealed class ReportTables(TableServiceClient tables) : IReportStore
 }
 
 /// <summary>
-/// The gateway's circuits and quotas, and every provider name a report can be for: each adapter this app has (a
-/// provider configured earlier may still have calls in the window) and whatever the catalog hands out now.
+/// The gateway's circuits and quotas, and every provider name a report can be for: each adapter the catalog has (a
+/// provider configured earlier may still have calls in the window) and whatever it hands out now.
 /// </summary>
 public sealed class GatewayProviderStatus(ProviderGateway gateway, IProviderCatalog catalog) : IProviderStatusSource
 {
-    private static readonly string[] Adapters =
-    [
-        GdeltSearchProvider.ProviderName, NewsApiSearchProvider.ProviderName, SerperSearchProvider.ProviderName, GoogleCustomSearchProvider.ProviderName,
-        SalesforceCrmProvider.ProviderName, HubSpotCrmProvider.ProviderName, "openai", "azure_openai", AnthropicJsonClient.ProviderName,
-        RuleBasedClassifier.ClassifierName, MockSearchProvider.ProviderName, MockCrmProvider.ProviderName,
-    ];
-
-    public IReadOnlyList<string> KnownProviders { get; } = Adapters.Concat(Names(catalog.Resolve(false))).Concat(Names(catalog.Resolve(true))).Distinct(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> KnownProviders { get; } = ProviderCatalog.AdapterNames.Concat(Names(catalog.Resolve(false))).Concat(Names(catalog.Resolve(true))).Distinct(StringComparer.Ordinal).ToList();
 
     public async Task<IReadOnlyList<ProviderStatus>> SnapshotAsync(CancellationToken cancellationToken)
         => (await gateway.SnapshotAsync(cancellationToken).ConfigureAwait(false)).Select(h => new ProviderStatus(h.Provider, h.Circuit, h.QuotaUsed, h.DailyQuota)).ToList();
