@@ -1,0 +1,27 @@
+using ClientMonitor.Benchmarks;
+
+// Usage: dotnet run --project bench/ClientMonitor.Benchmarks -c Release -- storage [--rows N] [--output FILE]
+var command = args.Length > 0 ? args[0] : "storage";
+var rows = OptionValue("--rows") is { } r ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 2_000;
+var output = OptionValue("--output");
+
+switch (command)
+{
+    case "storage":
+        var report = await StorageBenchmark.RunAsync(rows, Console.Out);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, report);
+        }
+
+        return 0;
+    default:
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{command}'. Known: storage.");
+        return 2;
+}
+
+string? OptionValue(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
