@@ -93,14 +93,18 @@ public sealed class RuleBasedClassifier : IEventClassifier
         _ => sentiment < -0.3 ? RiskLevel.Low : RiskLevel.None,
     };
 
-    /// <summary>The full name, or its first word when that is distinctive (4+ letters: "Northwind" for "Northwind Traders").</summary>
-    private static bool MentionsClient(string? text, string clientName)
+    /// <summary>
+    /// The full name, or its first word when that is distinctive (4+ letters: "Northwind" for "Northwind Traders").
+    /// An empty or blank name is never mentioned.
+    /// </summary>
+    internal static bool MentionsClient(string? text, string? clientName)
     {
-        if (string.IsNullOrEmpty(text))
+        if (string.IsNullOrEmpty(text) || string.IsNullOrWhiteSpace(clientName))
         {
             return false;
         }
 
+        clientName = clientName.Trim();
         if (text.Contains(clientName, StringComparison.OrdinalIgnoreCase))
         {
             return true;
