@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using ClientMonitor.Core.Classifiers;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Pipeline;
@@ -29,7 +28,7 @@ public static class CommandLine
     /// <param name="settings">Settings over the configuration (appsettings, environment): tests pass storage and keys here.</param>
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var classify = new Command("classify", "Read JSON lines {\"id\",\"text\"} on standard input; write {\"id\",\"category\",\"relevance\",\"sentiment\",\"risk\"} per line with the configured classifier (rule-based by default).");
+        var classify = new Command("classify", "Read JSON lines {\"id\",\"text\",\"company\"?} on standard input; write {\"id\",\"category\",\"relevance\",\"sentiment\",\"risk\"} per line with the configured classifier (the keyless one by default). Bad lines are reported on standard error with their number; exit 0 all ok, 1 some lines invalid, 2 failure.");
         var clientOption = new Option<string>("--client") { Description = "Client name used for relevance (default: none)" };
         classify.Options.Add(clientOption);
         classify.SetAction(async (parse, ct) => await ClassifyAsync(input, output, error, parse.GetValue(clientOption), ct));
@@ -91,43 +90,19 @@ public static class CommandLine
     private static async Task<int> ClassifyAsync(TextReader input, TextWriter output, TextWriter error, string? clientName, CancellationToken cancellationToken)
     {
         using var services = CliServices.Build();
-        var classifier = services.Classifier;
-        var client = new Client("cli", "cli", clientName ?? string.Empty, null, null, [], [], null, null, true);
-        var now = TimeProvider.System.GetUtcNow();
-        var failures = 0;
-        var lineNumber = 0;
-        while (await input.ReadLineAsync(cancellationToken) is { } line)
+        var lines = new ClassifyLines(services.Classifier, TimeProvider.System, clientName);
+        try
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            ClassifyLine? item;
-            try
-            {
-                item = JsonSerializer.Deserialize<ClassifyLine>(line, WireJson.Options);
-            }
-            catch (JsonException ex)
-            {
-                failures++;
-                await error.WriteLineAsync($"line {lineNumber}: not a JSON object ({ex.Message})");
-                continue;
-            }
-
-            if (item?.Text is null)
-            {
-                failures++;
-                await error.WriteLineAsync($"line {lineNumber}: needs a \"text\" string");
-                continue;
-            }
-
-            var result = await classifier.ClassifyAsync(new ClassificationInput(item.Text, null, "cli", null, now, client, now), cancellationToken);
-            await output.WriteLineAsync(WireJson.Serialize(new ClassifyResult(item.Id, result.Category, result.Relevance, result.Sentiment, result.Risk)));
+            // Standard input is read as bytes so that invalid UTF-8 and byte order marks are reported per line.
+            return ReferenceEquals(input, Console.In)
+                ? await lines.RunAsync(Console.OpenStandardInput(), output, error, cancellationToken)
+                : await lines.RunAsync(input, output, error, cancellationToken);
         }
-
-        return failures == 0 ? 0 : 1;
+        catch (IOException ex)
+        {
+            await error.WriteLineAsync($"classify stopped: {ex.Message}");
+            return ClassifyLines.Failed;
+        }
     }
 
     private static async Task<int> TokenAsync(TextWriter output, TextWriter error, string user, string business, string role, int hours)
@@ -150,9 +125,6 @@ public static class CommandLine
         return 0;
     }
 
-    private sealed record ClassifyLine(JsonElement Id, string? Text);
-
-    private sealed record ClassifyResult(JsonElement Id, EventCategory Category, double Relevance, double Sentiment, RiskLevel Risk);
 }
 
 /// <summary>What the CLI needs of the app's configuration: the classifier the worker would use, without storage.</summary>
@@ -178,9 +150,9 @@ internal sealed class CliServices : IDisposable
     {
         var configuration = Configuration();
         var options = configuration.GetSection(ProvidersOptions.Section).Get<ProvidersOptions>() ?? new ProvidersOptions();
-        if (options.Ai.Provider == RuleBasedClassifier.ClassifierName)
+        if (options.Ai.Provider == KeylessClassifier.ClassifierName)
         {
-            return new CliServices(new RuleBasedClassifier(), null);
+            return new CliServices(KeylessClassifier.Default, null);
         }
 
         // An LLM classifier still runs through the gateway (retries, breaker); quotas are counted in memory here.

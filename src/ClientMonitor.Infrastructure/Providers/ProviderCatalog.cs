@@ -63,7 +63,7 @@ public sealed class ProvidersOptions
 public sealed class AiOptions
 {
     /// <summary><c>rule_based</c> (default), <c>openai</c>, <c>azure_openai</c> or <c>anthropic</c>.</summary>
-    public string Provider { get; set; } = RuleBasedClassifier.ClassifierName;
+    public string Provider { get; set; } = KeylessClassifier.ClassifierName;
 
     public LlmOptions OpenAI { get; set; } = new();
 
@@ -80,7 +80,7 @@ public sealed class ProviderCatalog : IProviderCatalog, IDisposable
     [
         GdeltSearchProvider.ProviderName, NewsApiSearchProvider.ProviderName, SerperSearchProvider.ProviderName, GoogleCustomSearchProvider.ProviderName,
         SalesforceCrmProvider.ProviderName, HubSpotCrmProvider.ProviderName, "openai", "azure_openai", AnthropicJsonClient.ProviderName,
-        RuleBasedClassifier.ClassifierName, MockSearchProvider.ProviderName, MockCrmProvider.ProviderName,
+        KeylessClassifier.ClassifierName, MockSearchProvider.ProviderName, MockCrmProvider.ProviderName,
     ];
 
     private readonly ProviderSet _mocks;
@@ -91,7 +91,7 @@ public sealed class ProviderCatalog : IProviderCatalog, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        _mocks = new ProviderSet([new MockSearchProvider()], [new MockCrmProvider(time)], new RuleBasedClassifier(), new RuleBasedInsights(), UsesMocks: true);
+        _mocks = new ProviderSet([new MockSearchProvider()], [new MockCrmProvider(time)], KeylessClassifier.Default, new RuleBasedInsights(), UsesMocks: true);
 
         var search = new List<ISearchProvider>();
         if (options.GdeltEnabled)
@@ -142,7 +142,7 @@ public sealed class ProviderCatalog : IProviderCatalog, IDisposable
         _real = new ProviderSet(
             search,
             crm,
-            llm is null ? new RuleBasedClassifier() : new LlmClassifier(llm, gateway),
+            llm is null ? KeylessClassifier.Default : new LlmClassifier(llm, gateway),
             llm is null ? new RuleBasedInsights() : new LlmInsightGenerator(llm, gateway),
             UsesMocks: false);
     }

@@ -262,7 +262,7 @@ public sealed class LlmClassifier(ILlmJsonClient llm, ProviderGateway gateway) :
             problem = $"{llm.Name} unavailable ({ex.Kind}: {ex.Message})";
         }
 
-        return RuleBasedClassifier.Classify(input) with { Note = "fell back to rule_based: " + problem };
+        return KeylessClassifier.Default.Classify(input) with { Note = "fell back to rule_based: " + problem };
     }
 }
 
