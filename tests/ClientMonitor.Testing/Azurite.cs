@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using ClientMonitor.Infrastructure.Queues;
 using ClientMonitor.Infrastructure.Storage;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 
 namespace ClientMonitor.Testing;
 
@@ -32,24 +32,16 @@ public sealed class Azurite : IAsyncDisposable
 
     /// <summary>A connection string to this instance with the well-known development account.</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentAccountName};" +
+        $"DefaultEndpointsProtocol=http;AccountName={StorageClients.DevelopmentAccountName};" +
         "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnectionString.DevelopmentAccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageConnectionString.DevelopmentAccountName};";
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageClients.DevelopmentAccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageClients.DevelopmentAccountName};";
 
     public static Task<Azurite> SharedAsync() => SharedInstance.Value;
 
-    public TableServiceClient CreateTableService(StorageClientOptions? options = null)
-    {
-        var parsed = StorageConnectionString.Parse(ConnectionString);
-        return new TableServiceClient(parsed.TableEndpoint, parsed.Credential!, options);
-    }
+    public TableServiceClient CreateTableService(TableClientOptions? options = null) => StorageClients.Tables(ConnectionString, options);
 
-    public QueueServiceClient CreateQueueService(StorageClientOptions? options = null)
-    {
-        var parsed = StorageConnectionString.Parse(ConnectionString);
-        return new QueueServiceClient(parsed.QueueEndpoint, parsed.Credential!, options);
-    }
+    public QueueServiceClient CreateQueueService(QueueClientOptions? options = null) => StorageClients.Queues(ConnectionString, options);
 
     /// <summary>A table or queue name no other test uses: lower-case letters and digits.</summary>
     public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];

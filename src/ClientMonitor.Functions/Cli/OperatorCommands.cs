@@ -11,10 +11,12 @@ using ClientMonitor.Functions.Storage;
 using ClientMonitor.Functions.Telemetry;
 using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Providers;
-using ClientMonitor.Infrastructure.Queues;
-using ClientMonitor.Infrastructure.Tables;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace ClientMonitor.Functions.Cli;
 

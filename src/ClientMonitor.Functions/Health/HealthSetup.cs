@@ -4,10 +4,12 @@ using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Infrastructure.Operations;
 using ClientMonitor.Infrastructure.Providers;
-using ClientMonitor.Infrastructure.Queues;
-using ClientMonitor.Infrastructure.Tables;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace ClientMonitor.Functions.Health;
 
@@ -80,7 +82,7 @@ internal sealed class TableStorageHealthCheck(TableServiceClient tables) : IHeal
         try
         {
             // A point read: cheap, and it proves the endpoint answers and accepts our credentials.
-            await tables.GetTableClient(TableFunctionActivityLog.TableName).GetEntityIfExistsAsync<ProbeEntity>("health", "probe", cancellationToken);
+            await tables.GetTableClient(TableFunctionActivityLog.TableName).GetOrNullAsync<ProbeEntity>("health", "probe", cancellationToken);
             return HealthCheckResult.Healthy("Table service reachable");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -89,7 +91,7 @@ internal sealed class TableStorageHealthCheck(TableServiceClient tables) : IHeal
         }
     }
 
-    private sealed class ProbeEntity : TableEntity;
+    private sealed class ProbeEntity : TableRow;
 }
 
 /// <summary>Backlog and poison count of every queue; degraded while a poison queue holds messages (they need a look).</summary>
@@ -105,7 +107,7 @@ internal sealed class QueueStorageHealthCheck(QueueServiceClient queues) : IHeal
             var poisoned = new List<string>();
             foreach (var queue in Queues)
             {
-                var backlog = await queues.GetQueueClient(queue).GetApproximateMessageCountAsync(cancellationToken);
+                var backlog = await queues.GetQueueClient(queue).CountAsync(cancellationToken);
                 var poison = await PoisonCountAsync(QueueNames.PoisonOf(queue), cancellationToken);
                 data[queue] = new { backlog, poison };
                 if (poison > 0)
@@ -128,7 +130,7 @@ internal sealed class QueueStorageHealthCheck(QueueServiceClient queues) : IHeal
     {
         try
         {
-            return await queues.GetQueueClient(queue).GetApproximateMessageCountAsync(cancellationToken);
+            return await queues.GetQueueClient(queue).CountAsync(cancellationToken);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {

@@ -2,7 +2,9 @@ using System.Globalization;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Standalone;
-using ClientMonitor.Infrastructure.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Hosting;
 

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Hosting;
-using ClientMonitor.Infrastructure.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Invocations;
 

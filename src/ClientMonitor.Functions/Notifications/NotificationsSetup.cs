@@ -7,8 +7,9 @@ using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Storage;
 using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Pipeline;
-using ClientMonitor.Infrastructure.Tables;
 using Microsoft.Extensions.Options;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Notifications;
 

@@ -2,9 +2,11 @@ using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Invocations;
-using ClientMonitor.Infrastructure.Queues;
 using ClientMonitor.Infrastructure.Scheduling;
 using Microsoft.Extensions.Options;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Scheduling;
 
@@ -101,8 +103,8 @@ public sealed partial class ScheduleTickFunction(
         {
             try
             {
-                var backlog = await queues.GetQueueClient(queue).GetApproximateMessageCountAsync(cancellationToken);
-                var poison = await queues.GetQueueClient(QueueNames.PoisonOf(queue)).GetApproximateMessageCountAsync(cancellationToken);
+                var backlog = await queues.GetQueueClient(queue).CountAsync(cancellationToken);
+                var poison = await queues.GetQueueClient(QueueNames.PoisonOf(queue)).CountAsync(cancellationToken);
                 telemetry.QueueSampled(queue, backlog, poison);
             }
             catch (Azure.RequestFailedException ex) when (ex.Status == 404)

@@ -1,7 +1,9 @@
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Storage;
-using ClientMonitor.Infrastructure.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Standalone;
 
@@ -52,10 +54,12 @@ public sealed partial class QueueListenerService : BackgroundService
         var idle = MinPollingInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
-            IReadOnlyList<QueueMessage> batch;
+            QueueMessage[] batch;
             try
             {
-                batch = await _queue.ReceiveMessagesAsync(_settings.BatchSize, _settings.FunctionTimeout, stoppingToken);
+                // Messages that cannot be decoded never come back from here: the client's decoding handler moves them
+                // to the poison queue with the reason (StorageSetup).
+                batch = (await _queue.ReceiveMessagesAsync(_settings.BatchSize, _settings.FunctionTimeout, stoppingToken)).Value;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,7 +71,7 @@ public sealed partial class QueueListenerService : BackgroundService
                 batch = [];
             }
 
-            if (batch.Count == 0)
+            if (batch.Length == 0)
             {
                 if (!await DelayAsync(idle, stoppingToken))
                 {
@@ -94,15 +98,9 @@ public sealed partial class QueueListenerService : BackgroundService
             return;
         }
 
-        if (message.Text is null)
-        {
-            await PoisonAsync(message, "The message text is not base64-encoded UTF-8.");
-            return;
-        }
-
         try
         {
-            await _runner.RunQueueAsync(new QueueInvocation(_function.Name, message.Text, message.MessageId, message.DequeueCount, message.InsertionTime), CancellationToken.None);
+            await _runner.RunQueueAsync(new QueueInvocation(_function.Name, message.Body.ToString(), message.MessageId, message.DequeueCount, message.InsertedOn ?? _time.GetUtcNow()), CancellationToken.None);
             await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
         }
         catch (InvalidMessageException ex)
@@ -140,7 +138,7 @@ public sealed partial class QueueListenerService : BackgroundService
     {
         try
         {
-            await _queue.UpdateVisibilityAsync(message.MessageId, message.PopReceipt, after, CancellationToken.None);
+            await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: after, cancellationToken: CancellationToken.None);
         }
         catch (Exception ex)
         {

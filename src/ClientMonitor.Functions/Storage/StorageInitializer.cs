@@ -1,5 +1,7 @@
-using ClientMonitor.Infrastructure.Queues;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace ClientMonitor.Functions.Storage;
 
@@ -26,7 +28,7 @@ public sealed partial class StorageInitializer(TableServiceClient tables, QueueS
 
         foreach (var queue in StorageSetup.Queues)
         {
-            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
     }
 

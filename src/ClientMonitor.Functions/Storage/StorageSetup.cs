@@ -5,11 +5,12 @@ using ClientMonitor.Core.Operations;
 using ClientMonitor.Infrastructure.Operations;
 using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Providers;
-using ClientMonitor.Infrastructure.Queues;
 using ClientMonitor.Infrastructure.Storage;
 using ClientMonitor.Infrastructure.Scheduling;
-using ClientMonitor.Infrastructure.Tables;
 using Microsoft.Extensions.Options;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace ClientMonitor.Functions.Storage;
 
@@ -47,16 +48,16 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
     {
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
+            // The SDKs parse the connection string; their messages name the missing or bad part, never the key.
             try
             {
-                var parsed = StorageConnectionString.Parse(options.ConnectionString);
-                return parsed.Credential is null
-                    ? ValidateOptionsResult.Fail("AzureWebJobsStorage: the connection string has no AccountName/AccountKey; use the service URIs with a managed identity instead.")
-                    : ValidateOptionsResult.Success;
+                _ = StorageClients.Tables(options.ConnectionString);
+                _ = StorageClients.Queues(options.ConnectionString);
+                return ValidateOptionsResult.Success;
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
             {
-                return ValidateOptionsResult.Fail("AzureWebJobsStorage: " + ex.Message);
+                return ValidateOptionsResult.Fail("AzureWebJobsStorage: the connection string is not valid (" + ex.Message + ")");
             }
         }
 
@@ -101,17 +102,22 @@ public static class StorageSetup
 
         services.AddSingleton(sp =>
         {
-            var (options, clientOptions) = Resolve(sp);
-            return options.ConnectionString is { Length: > 0 } cs && StorageConnectionString.Parse(cs) is var parsed
-                ? new TableServiceClient(parsed.TableEndpoint, parsed.Credential!, clientOptions)
-                : new TableServiceClient(options.TableServiceUri!, Credential(options), clientOptions);
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.ConnectionString is { Length: > 0 } connectionString
+                ? StorageClients.Tables(connectionString)
+                : StorageClients.Tables(options.TableServiceUri!, Credential(options));
         });
         services.AddSingleton(sp =>
         {
-            var (options, clientOptions) = Resolve(sp);
-            return options.ConnectionString is { Length: > 0 } cs && StorageConnectionString.Parse(cs) is var parsed
-                ? new QueueServiceClient(parsed.QueueEndpoint, parsed.Credential!, clientOptions)
-                : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var queueOptions = StorageClients.QueueOptions();
+            // A message that is not base64 text never reaches a function: it goes to its poison queue, with the reason.
+            queueOptions.MessageDecodingFailed += args => args.ReceivedMessage is { } message
+                ? sp.GetRequiredService<PoisonMessageStore>().MoveAsync(args.Queue, message, "The message text is not base64-encoded UTF-8.", args.CancellationToken)
+                : Task.CompletedTask;
+            return options.ConnectionString is { Length: > 0 } connectionString
+                ? StorageClients.Queues(connectionString, queueOptions)
+                : StorageClients.Queues(options.QueueServiceUri!, Credential(options), queueOptions);
         });
 
         services.AddSingleton<IFunctionActivityLog, TableFunctionActivityLog>();
@@ -120,10 +126,6 @@ public static class StorageSetup
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         return services;
     }
-
-    private static (StorageOptions Options, StorageClientOptions ClientOptions) Resolve(IServiceProvider services)
-        => (services.GetRequiredService<IOptions<StorageOptions>>().Value,
-            new StorageClientOptions { TimeProvider = services.GetRequiredService<TimeProvider>() });
 
     private static DefaultAzureCredential Credential(StorageOptions options)
         => new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId });

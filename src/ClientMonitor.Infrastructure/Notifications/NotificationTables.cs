@@ -2,7 +2,8 @@ using ClientMonitor.Core;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Infrastructure.Pipeline;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Notifications;
 
@@ -43,40 +44,40 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
     public async Task<(IReadOnlyList<EmailLog> Items, int Total)> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = TableFilter.Create($"PartitionKey eq {businessId}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId}");
         if (query.EmailType is not null)
         {
-            filter += TableFilter.Create($" and EmailType eq {query.EmailType}");
+            filter += TableClient.CreateQueryFilter($" and EmailType eq {query.EmailType}");
         }
 
         if (query.Status is { } status)
         {
-            filter += TableFilter.Create($" and Status eq {status.ToString()}");
+            filter += TableClient.CreateQueryFilter($" and Status eq {status.ToString()}");
         }
 
         if (query.RecipientEmail is not null)
         {
-            filter += TableFilter.Create($" and RecipientKey eq {query.RecipientEmail.ToLowerInvariant()}");
+            filter += TableClient.CreateQueryFilter($" and RecipientKey eq {query.RecipientEmail.ToLowerInvariant()}");
         }
 
         if (query.EventId is not null)
         {
-            filter += TableFilter.Create($" and EventId eq {query.EventId}");
+            filter += TableClient.CreateQueryFilter($" and EventId eq {query.EventId}");
         }
 
         if (query.UserId is not null)
         {
-            filter += TableFilter.Create($" and UserId eq {query.UserId}");
+            filter += TableClient.CreateQueryFilter($" and UserId eq {query.UserId}");
         }
 
         if (query.From is { } from)
         {
-            filter += TableFilter.Create($" and CreatedAt ge {from}");
+            filter += TableClient.CreateQueryFilter($" and CreatedAt ge {from}");
         }
 
         if (query.To is { } to)
         {
-            filter += TableFilter.Create($" and CreatedAt lt {to}");
+            filter += TableClient.CreateQueryFilter($" and CreatedAt lt {to}");
         }
 
         var rows = await _emails.ListAsync<EmailLogEntity>(filter, cancellationToken).ConfigureAwait(false);
@@ -115,10 +116,10 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
 
     public async Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string businessId, string? alertKey, CancellationToken cancellationToken)
     {
-        var filter = TableFilter.Create($"PartitionKey eq {businessId}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId}");
         if (alertKey is not null)
         {
-            filter += TableFilter.Create($" and AlertKey eq {alertKey}");
+            filter += TableClient.CreateQueryFilter($" and AlertKey eq {alertKey}");
         }
 
         return (await _deliveries.ListAsync<DeliveryEntity>(filter, cancellationToken).ConfigureAwait(false))
@@ -137,7 +138,7 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
 
     Task<WriteResult> IVersionedStore<DigestState>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _digests.DeleteAsync(businessId, id, etag, cancellationToken);
 
-    private sealed class DeliveryEntity : TableEntity
+    private sealed class DeliveryEntity : TableRow
     {
         public string AlertKey { get; set; } = string.Empty;
         public string Json { get; set; } = "{}";
@@ -146,7 +147,7 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
     }
 
     /// <summary><c>RecipientKey</c> is the lower-cased address, so the recipient filter ignores case.</summary>
-    private sealed class EmailLogEntity : TableEntity
+    private sealed class EmailLogEntity : TableRow
     {
         public string? UserId { get; set; }
         public string? EventId { get; set; }

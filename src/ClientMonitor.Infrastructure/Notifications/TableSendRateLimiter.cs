@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClientMonitor.Core.Notifications;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Notifications;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClientMonitor.Core.Operations;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Operations;
 
@@ -36,7 +37,7 @@ public sealed class TableFunctionActivityLog(TableServiceClient tables) : IFunct
     public async Task<IReadOnlyList<FunctionActivity>> RecentAsync(string functionName, int max, CancellationToken cancellationToken)
     {
         var result = new List<FunctionActivity>();
-        await foreach (var row in _table.QueryAsync<ActivityEntity>(TableFilter.Create($"PartitionKey eq {functionName}"), maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync<ActivityEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {functionName}"), maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             result.Add(new FunctionActivity(row.PartitionKey, row.Trigger, row.InvocationId, row.At, row.DequeueCount, row.Payload));
             if (result.Count >= max)
@@ -51,7 +52,7 @@ public sealed class TableFunctionActivityLog(TableServiceClient tables) : IFunct
     private static string RowKey(DateTimeOffset at, string invocationId)
         => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "_" + invocationId;
 
-    private sealed class ActivityEntity : TableEntity
+    private sealed class ActivityEntity : TableRow
     {
         public TriggerKind Trigger { get; set; }
         public string InvocationId { get; set; } = string.Empty;

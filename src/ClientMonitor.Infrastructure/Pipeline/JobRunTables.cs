@@ -1,5 +1,6 @@
 using ClientMonitor.Core.Pipeline;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Pipeline;
 
@@ -28,20 +29,20 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
     }
 
     public async Task<JobRun?> GetAsync(string businessId, string jobRunId, CancellationToken cancellationToken)
-        => (await _jobRuns.GetEntityIfExistsAsync<JobRunEntity>(businessId, jobRunId, cancellationToken).ConfigureAwait(false))?.ToJobRun();
+        => (await _jobRuns.GetOrNullAsync<JobRunEntity>(businessId, jobRunId, cancellationToken).ConfigureAwait(false))?.ToJobRun();
 
     public async Task<IReadOnlyList<JobRun>> ListSinceAsync(string businessId, DateTimeOffset from, CancellationToken cancellationToken)
     {
         // Ids start with inverted ticks: runs started at or after `from` have ids below the inverted ticks of `from` + 1.
         var bound = (DateTimeOffset.MaxValue.UtcTicks - from.UtcTicks + 1).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
-        return (await _jobRuns.ListAsync<JobRunEntity>(TableFilter.Create($"PartitionKey eq {businessId} and RowKey lt {bound}"), cancellationToken).ConfigureAwait(false))
+        return (await _jobRuns.ListAsync<JobRunEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId} and RowKey lt {bound}"), cancellationToken).ConfigureAwait(false))
             .Select(r => r.ToJobRun()).Where(r => r.StartedAt >= from).ToList();
     }
 
     public async Task<IReadOnlyList<JobRun>> ListRecentAsync(string businessId, int limit, CancellationToken cancellationToken)
     {
         var result = new List<JobRun>();
-        await foreach (var row in _jobRuns.QueryAsync<JobRunEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _jobRuns.QueryAsync<JobRunEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             result.Add(row.ToJobRun());
             if (result.Count >= limit)
@@ -75,10 +76,10 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
     }
 
     public async Task<ClientRun?> GetClientRunAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
-        => (await _clientRuns.GetEntityIfExistsAsync<ClientRunEntity>(jobRunId, clientId, cancellationToken).ConfigureAwait(false))?.ToClientRun();
+        => (await _clientRuns.GetOrNullAsync<ClientRunEntity>(jobRunId, clientId, cancellationToken).ConfigureAwait(false))?.ToClientRun();
 
     public async Task<IReadOnlyList<ClientRun>> ListClientRunsAsync(string jobRunId, CancellationToken cancellationToken)
-        => (await _clientRuns.ListAsync<ClientRunEntity>(TableFilter.Create($"PartitionKey eq {jobRunId}"), cancellationToken).ConfigureAwait(false)).Select(r => r.ToClientRun()).ToList();
+        => (await _clientRuns.ListAsync<ClientRunEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {jobRunId}"), cancellationToken).ConfigureAwait(false)).Select(r => r.ToClientRun()).ToList();
 
     public async Task SaveClientRunAsync(ClientRun clientRun, CancellationToken cancellationToken)
     {
@@ -86,7 +87,7 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
         await _clientRuns.UpsertEntityAsync(ClientRunEntity.From(clientRun), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class JobRunEntity : TableEntity
+    private sealed class JobRunEntity : TableRow
     {
         public JobType JobType { get; set; }
         public JobRunStatus Status { get; set; }
@@ -135,7 +136,7 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
             WireJson.Deserialize<RunCounts>(CountsJson) ?? RunCounts.Zero, StartedAt, CompletedAt, Error);
     }
 
-    private sealed class ClientRunEntity : TableEntity
+    private sealed class ClientRunEntity : TableRow
     {
         public string BusinessId { get; set; } = string.Empty;
         public string ClientName { get; set; } = string.Empty;

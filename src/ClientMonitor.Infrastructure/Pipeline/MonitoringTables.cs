@@ -1,5 +1,6 @@
 using ClientMonitor.Core.Pipeline;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Pipeline;
 
@@ -33,7 +34,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
     }
 
     public async Task<IReadOnlyList<RawDataRecord>> ListAsync(string businessId, string clientId, CancellationToken cancellationToken)
-        => (await _raw.ListAsync<RawEntity>(TableFilter.Create($"PartitionKey eq {RawPartition(businessId, clientId)}"), cancellationToken).ConfigureAwait(false)).Select(r => r.ToRecord()).ToList();
+        => (await _raw.ListAsync<RawEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {RawPartition(businessId, clientId)}"), cancellationToken).ConfigureAwait(false)).Select(r => r.ToRecord()).ToList();
 
     public async Task UpsertAsync(MonitoringEvent monitoringEvent, CancellationToken cancellationToken)
     {
@@ -42,35 +43,35 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
     }
 
     public async Task<MonitoringEvent?> GetAsync(string businessId, string eventId, CancellationToken cancellationToken)
-        => (await _events.GetEntityIfExistsAsync<EventEntity>(businessId, eventId, cancellationToken).ConfigureAwait(false))?.ToEvent();
+        => (await _events.GetOrNullAsync<EventEntity>(businessId, eventId, cancellationToken).ConfigureAwait(false))?.ToEvent();
 
     public async Task<(IReadOnlyList<MonitoringEvent> Items, int Total)> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = TableFilter.Create($"PartitionKey eq {businessId}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId}");
         if (query.ClientId is not null)
         {
-            filter += TableFilter.Create($" and ClientId eq {query.ClientId}");
+            filter += TableClient.CreateQueryFilter($" and ClientId eq {query.ClientId}");
         }
 
         if (query.Category is { } category)
         {
-            filter += TableFilter.Create($" and Category eq {category.ToString()}");
+            filter += TableClient.CreateQueryFilter($" and Category eq {category.ToString()}");
         }
 
         if (query.MinRelevance is { } min)
         {
-            filter += TableFilter.Create($" and Relevance ge {min}");
+            filter += TableClient.CreateQueryFilter($" and Relevance ge {min}");
         }
 
         if (query.From is { } from)
         {
-            filter += TableFilter.Create($" and CreatedAt ge {from}");
+            filter += TableClient.CreateQueryFilter($" and CreatedAt ge {from}");
         }
 
         if (query.To is { } to)
         {
-            filter += TableFilter.Create($" and CreatedAt lt {to}");
+            filter += TableClient.CreateQueryFilter($" and CreatedAt lt {to}");
         }
 
         var rows = await _events.ListAsync<EventEntity>(filter, cancellationToken).ConfigureAwait(false);
@@ -94,10 +95,10 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
 
     public async Task<(IReadOnlyList<Notification> Items, int Total)> ListAsync(string businessId, string userId, bool unreadOnly, int skip, int limit, CancellationToken cancellationToken)
     {
-        var filter = TableFilter.Create($"PartitionKey eq {Inbox(businessId, userId)}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Inbox(businessId, userId)}");
         if (unreadOnly)
         {
-            filter += TableFilter.Create($" and IsRead eq {false}");
+            filter += TableClient.CreateQueryFilter($" and IsRead eq {false}");
         }
 
         var rows = await _notifications.ListAsync<NotificationEntity>(filter, cancellationToken).ConfigureAwait(false);
@@ -107,7 +108,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
 
     public async Task<bool> MarkReadAsync(string businessId, string userId, string notificationId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var row = await _notifications.GetEntityIfExistsAsync<NotificationEntity>(Inbox(businessId, userId), notificationId, cancellationToken).ConfigureAwait(false);
+        var row = await _notifications.GetOrNullAsync<NotificationEntity>(Inbox(businessId, userId), notificationId, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
             return false;
@@ -127,7 +128,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
 
     private static string Inbox(string businessId, string userId) => businessId + "_" + userId;
 
-    private sealed class RawEntity : TableEntity
+    private sealed class RawEntity : TableRow
     {
         public string BusinessId { get; set; } = string.Empty;
         public string ClientId { get; set; } = string.Empty;
@@ -159,7 +160,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         public RawDataRecord ToRecord() => new(RowKey, BusinessId, ClientId, SourceApi, RawContent, ContentHash, IsProcessed, ProcessedIntoEventId, CreatedAt, ProcessedAt);
     }
 
-    private sealed class EventEntity : TableEntity
+    private sealed class EventEntity : TableRow
     {
         public string ClientId { get; set; } = string.Empty;
         public string JobRunId { get; set; } = string.Empty;
@@ -205,7 +206,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
             CrmJson is null ? null : WireJson.Deserialize<CrmContext>(CrmJson), InsightJson is null ? null : WireJson.Deserialize<Insight>(InsightJson), CreatedAt);
     }
 
-    private sealed class NotificationEntity : TableEntity
+    private sealed class NotificationEntity : TableRow
     {
         public string EventId { get; set; } = string.Empty;
         public string ClientId { get; set; } = string.Empty;

@@ -2,7 +2,8 @@ using System.Text.Json;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
-using ClientMonitor.Infrastructure.Queues;
+using ClientMonitor.Infrastructure.Storage;
+using Azure.Storage.Queues;
 
 namespace ClientMonitor.Infrastructure.Pipeline;
 
@@ -13,7 +14,7 @@ public sealed class QueueWorkDispatcher(QueueServiceClient queues) : IWorkDispat
     private readonly QueueClient _notifications = queues.GetQueueClient(QueueNames.Notifications);
 
     public async Task EnqueueMonitorClientAsync(MonitorClientMessage message, CancellationToken cancellationToken)
-        => await _monitor.SendMessageAsync(WireJson.Serialize(message), cancellationToken: cancellationToken).ConfigureAwait(false);
+        => await _monitor.SendAsync(WireJson.Serialize(message), visibilityDelay: null, cancellationToken).ConfigureAwait(false);
 
     public Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken) => EnqueueAsync(request, TimeSpan.Zero, cancellationToken);
 
@@ -22,7 +23,7 @@ public sealed class QueueWorkDispatcher(QueueServiceClient queues) : IWorkDispat
     {
         ArgumentNullException.ThrowIfNull(message);
         var visibility = delay <= TimeSpan.Zero ? (TimeSpan?)null : delay > MaxDelay ? MaxDelay : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
-        await _notifications.SendMessageAsync(JsonSerializer.Serialize(message, message.GetType(), WireJson.Options), visibility, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _notifications.SendAsync(JsonSerializer.Serialize(message, message.GetType(), WireJson.Options), visibility, cancellationToken).ConfigureAwait(false);
     }
 
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);

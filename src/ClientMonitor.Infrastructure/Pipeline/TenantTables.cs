@@ -3,7 +3,8 @@ using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Pipeline;
 
@@ -34,12 +35,12 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
 
     public async Task<Business?> GetBusinessAsync(string businessId, CancellationToken cancellationToken)
     {
-        var row = await _businesses.GetEntityIfExistsAsync<BusinessEntity>(BusinessPartition, businessId, cancellationToken).ConfigureAwait(false);
+        var row = await _businesses.GetOrNullAsync<BusinessEntity>(BusinessPartition, businessId, cancellationToken).ConfigureAwait(false);
         return row is null ? null : new Business(row.RowKey, row.Name, row.CreatedAt);
     }
 
     public async Task<IReadOnlyList<Business>> ListBusinessesAsync(CancellationToken cancellationToken)
-        => (await _businesses.ListAsync<BusinessEntity>(TableFilter.Create($"PartitionKey eq {BusinessPartition}"), cancellationToken).ConfigureAwait(false))
+        => (await _businesses.ListAsync<BusinessEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {BusinessPartition}"), cancellationToken).ConfigureAwait(false))
             .Select(row => new Business(row.RowKey, row.Name, row.CreatedAt)).ToList();
 
     public async Task UpsertBusinessAsync(Business business, CancellationToken cancellationToken)
@@ -50,12 +51,12 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
 
     public async Task<User?> GetUserAsync(string businessId, string userId, CancellationToken cancellationToken)
     {
-        var row = await _users.GetEntityIfExistsAsync<UserEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
+        var row = await _users.GetOrNullAsync<UserEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
         return row?.ToUser();
     }
 
     public async Task<IReadOnlyList<User>> ListUsersAsync(string businessId, CancellationToken cancellationToken)
-        => (await _users.ListAsync<UserEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false)).Select(u => u.ToUser()).ToList();
+        => (await _users.ListAsync<UserEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false)).Select(u => u.ToUser()).ToList();
 
     public async Task UpsertUserAsync(User user, CancellationToken cancellationToken)
     {
@@ -88,10 +89,10 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
     Task<WriteResult> IVersionedStore<UserPreferences>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _versionedPreferences.DeleteAsync(businessId, id, etag, cancellationToken);
 
     async Task<Client?> IClientStore.GetAsync(string businessId, string clientId, CancellationToken cancellationToken)
-        => (await _clients.GetEntityIfExistsAsync<ClientEntity>(businessId, clientId, cancellationToken).ConfigureAwait(false))?.ToClient();
+        => (await _clients.GetOrNullAsync<ClientEntity>(businessId, clientId, cancellationToken).ConfigureAwait(false))?.ToClient();
 
     async Task<IReadOnlyList<Client>> IClientStore.ListAsync(string businessId, CancellationToken cancellationToken)
-        => (await _clients.ListAsync<ClientEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false)).Select(c => c.ToClient()).ToList();
+        => (await _clients.ListAsync<ClientEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false)).Select(c => c.ToClient()).ToList();
 
     async Task IClientStore.UpsertAsync(Client client, CancellationToken cancellationToken)
     {
@@ -101,12 +102,12 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
 
     async Task<UserPreferences?> IPreferenceStore.GetAsync(string businessId, string userId, CancellationToken cancellationToken)
     {
-        var row = await _preferences.GetEntityIfExistsAsync<PreferencesEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
+        var row = await _preferences.GetOrNullAsync<PreferencesEntity>(businessId, userId, cancellationToken).ConfigureAwait(false);
         return row is null ? null : WireJson.Deserialize<UserPreferences>(row.Json);
     }
 
     async Task<IReadOnlyList<UserPreferences>> IPreferenceStore.ListAsync(string businessId, CancellationToken cancellationToken)
-        => (await _preferences.ListAsync<PreferencesEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false))
+        => (await _preferences.ListAsync<PreferencesEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false))
             .Select(p => WireJson.Deserialize<UserPreferences>(p.Json)!).ToList();
 
     async Task IPreferenceStore.UpsertAsync(UserPreferences preferences, CancellationToken cancellationToken)
@@ -118,13 +119,13 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
             cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class BusinessEntity : TableEntity
+    private sealed class BusinessEntity : TableRow
     {
         public string Name { get; set; } = string.Empty;
         public DateTimeOffset CreatedAt { get; set; }
     }
 
-    private sealed class UserEntity : TableEntity
+    private sealed class UserEntity : TableRow
     {
         public string Email { get; set; } = string.Empty;
         public string Name { get; set; } = string.Empty;
@@ -136,7 +137,7 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
         public static UserEntity From(User u) => new() { PartitionKey = u.BusinessId, RowKey = u.Id, Email = u.Email, Name = u.Name, Role = u.Role, TimeZone = u.TimeZone };
     }
 
-    private sealed class ClientEntity : TableEntity
+    private sealed class ClientEntity : TableRow
     {
         public string Name { get; set; } = string.Empty;
         public string? Domain { get; set; }
@@ -168,7 +169,7 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
     }
 
     /// <summary>Preferences are read and written whole, so one JSON column keeps the seed's shape exactly.</summary>
-    private sealed class PreferencesEntity : TableEntity
+    private sealed class PreferencesEntity : TableRow
     {
         public string Json { get; set; } = "{}";
     }

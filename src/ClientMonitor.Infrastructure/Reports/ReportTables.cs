@@ -3,7 +3,8 @@ using ClientMonitor.Core.Providers;
 using ClientMonitor.Core.Reports;
 using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Providers;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Reports;
 
@@ -21,13 +22,13 @@ public sealed class ReportTables(TableServiceClient tables) : IReportStore
 
     public async Task<AutomationReport?> GetAsync(string businessId, string reportId, CancellationToken cancellationToken)
     {
-        var row = await _table.GetEntityIfExistsAsync<JsonRowEntity>(businessId, reportId, cancellationToken).ConfigureAwait(false);
+        var row = await _table.GetOrNullAsync<JsonRowEntity>(businessId, reportId, cancellationToken).ConfigureAwait(false);
         return row is null ? null : WireJson.Deserialize<AutomationReport>(row.Json);
     }
 
     public async Task<(IReadOnlyList<AutomationReport> Items, int Total)> ListAsync(string businessId, int skip, int limit, CancellationToken cancellationToken)
     {
-        var rows = await _table.ListAsync<JsonRowEntity>(TableFilter.Create($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false);
+        var rows = await _table.ListAsync<JsonRowEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false);
         return (rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).Skip(skip).Take(limit).Select(r => WireJson.Deserialize<AutomationReport>(r.Json)!).ToList(), rows.Count);
     }
 }

@@ -4,7 +4,8 @@ using ClientMonitor.Core;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Infrastructure.Pipeline;
-using ClientMonitor.Infrastructure.Tables;
+using Azure.Data.Tables;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Infrastructure.Scheduling;
 
@@ -53,7 +54,7 @@ public sealed class SchedulingTables(TableServiceClient tables) : IScheduleStore
     {
         // Row keys start with the due ticks, so every key below "ticks of now + 1" is due.
         var bound = (now.UtcTicks + 1).ToString("D19", CultureInfo.InvariantCulture);
-        var filter = TableFilter.Create($"PartitionKey eq {DueEntity.Partition(kind)} and RowKey lt {bound}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DueEntity.Partition(kind)} and RowKey lt {bound}");
         var entries = new List<DueEntry>();
         await foreach (var row in _due.QueryAsync<DueEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -79,11 +80,11 @@ public sealed class SchedulingTables(TableServiceClient tables) : IScheduleStore
 
     async Task<SchedulerHeartbeat?> ISchedulerHeartbeatStore.GetAsync(CancellationToken cancellationToken)
     {
-        var row = await _state.GetEntityIfExistsAsync<JsonRowEntity>("scheduler", "tick", cancellationToken).ConfigureAwait(false);
+        var row = await _state.GetOrNullAsync<JsonRowEntity>("scheduler", "tick", cancellationToken).ConfigureAwait(false);
         return row is null ? null : WireJson.Deserialize<SchedulerHeartbeat>(row.Json);
     }
 
-    private sealed class DueEntity : TableEntity
+    private sealed class DueEntity : TableRow
     {
         public string BusinessId { get; set; } = string.Empty;
         public string TargetId { get; set; } = string.Empty;

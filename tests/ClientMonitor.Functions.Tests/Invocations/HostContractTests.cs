@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Storage;
-using ClientMonitor.Infrastructure.Queues;
 using Microsoft.Extensions.DependencyInjection;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Tests.Invocations;
 

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
@@ -220,7 +221,7 @@ public sealed class SchedulerTests : IAsyncLifetime
         var good = (await Manager.CreateAsync(NewSchedule(business, DailyAt9), CancellationToken.None)).Value;
         var broken = (await Manager.CreateAsync(NewSchedule(business, DailyAt9), CancellationToken.None)).Value;
         var table = _azurite.CreateTableService().GetTableClient(SchedulingTables.SchedulesTable);
-        await table.UpsertEntityAsync(new RawRow { PartitionKey = business, RowKey = broken.Id, Json = "{not json" }, Infrastructure.Tables.TableUpdateMode.Replace);
+        await table.UpsertEntityAsync(new RawRow { PartitionKey = business, RowKey = broken.Id, Json = "{not json" }, TableUpdateMode.Replace);
 
         _clock.SetUtcNow(Start.AddHours(1));
         var report = await Scheduler.TickAsync(CancellationToken.None);
@@ -249,7 +250,7 @@ public sealed class SchedulerTests : IAsyncLifetime
     }
 
     /// <summary>A schedules row written behind the store's back, to corrupt its JSON.</summary>
-    private sealed class RawRow : Infrastructure.Tables.TableEntity
+    private sealed class RawRow : Infrastructure.Storage.TableRow
     {
         public string Json { get; set; } = string.Empty;
     }

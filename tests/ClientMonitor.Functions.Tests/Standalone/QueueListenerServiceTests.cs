@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Standalone;
 using ClientMonitor.Functions.Storage;
-using ClientMonitor.Infrastructure.Queues;
-using ClientMonitor.Infrastructure.Tables;
+using ClientMonitor.Infrastructure.Storage;
 using ClientMonitor.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -52,13 +54,13 @@ public sealed class QueueListenerServiceTests : IAsyncLifetime
 
         await using (await StartListenerAsync(handler))
         {
-            await WaitUntilAsync(async () => (await PoisonQueue().PeekMessagesAsync()).Count == 1);
+            await WaitUntilAsync(async () => (await PoisonQueue().PeekMessagesAsync()).Value.Length == 1);
         }
 
         Assert.Equal(FastRetries.MaxDequeueCount, handler.Calls.Count);
         Assert.Equal([1L, 2L, 3L], handler.Calls.Select(c => c.DequeueCount).Order());
-        Assert.Equal("{\"clientId\":\"c-9\"}", Assert.Single(await PoisonQueue().PeekMessagesAsync()).Text);
-        Assert.Empty(await _queue.PeekMessagesAsync());
+        Assert.Equal("{\"clientId\":\"c-9\"}", Assert.Single((await PoisonQueue().PeekMessagesAsync()).Value).MessageText);
+        Assert.Empty((await _queue.PeekMessagesAsync()).Value);
         var record = Assert.Single(await new PoisonMessageStore(_queues, _tables, TimeProvider.System).ListAsync(_queue.Name, default));
         Assert.Contains("CRM said no", record.Reason, StringComparison.Ordinal);
         Assert.Equal(3, record.DequeueCount);
@@ -72,7 +74,7 @@ public sealed class QueueListenerServiceTests : IAsyncLifetime
 
         await using (await StartListenerAsync(handler))
         {
-            await WaitUntilAsync(async () => (await PoisonQueue().PeekMessagesAsync()).Count == 1);
+            await WaitUntilAsync(async () => (await PoisonQueue().PeekMessagesAsync()).Value.Length == 1);
         }
 
         Assert.Single(handler.Calls);
@@ -87,11 +89,11 @@ public sealed class QueueListenerServiceTests : IAsyncLifetime
         await using (await StartListenerAsync(handler))
         {
             await WaitUntilAsync(() => Task.FromResult(!handler.Calls.IsEmpty));
-            await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0);
+            await WaitUntilAsync(async () => await _queue.CountAsync(default) == 0);
         }
 
         Assert.Equal("ok", Assert.Single(handler.Calls).MessageText);
-        Assert.Empty(await PoisonQueue().PeekMessagesAsync());
+        Assert.Empty((await PoisonQueue().PeekMessagesAsync()).Value);
     }
 
     [Fact]
@@ -99,7 +101,7 @@ public sealed class QueueListenerServiceTests : IAsyncLifetime
     {
         var handler = new ScriptedFunction(_ => Task.CompletedTask);
         await _queue.SendMessageAsync("late");
-        var received = Assert.Single(await _queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5)));
+        var received = Assert.Single((await _queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value);
         var listener = CreateListener(handler);
         using var stopped = new CancellationTokenSource();
         await stopped.CancelAsync();
@@ -107,7 +109,7 @@ public sealed class QueueListenerServiceTests : IAsyncLifetime
         await listener.ProcessAsync(received, stopped.Token);
 
         Assert.Empty(handler.Calls);
-        var again = Assert.Single(await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30)));
+        var again = Assert.Single((await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
         Assert.Equal(received.MessageId, again.MessageId);
     }
 
@@ -131,7 +133,7 @@ public sealed class QueueListenerServiceTests : IAsyncLifetime
         await stopping;
 
         Assert.Single(handler.Calls);
-        Assert.Equal(0, await _queue.GetApproximateMessageCountAsync());
+        Assert.Equal(0, await _queue.CountAsync(default));
     }
 
     private QueueClient PoisonQueue() => _queues.GetQueueClient(QueueNames.PoisonOf(_queue.Name));

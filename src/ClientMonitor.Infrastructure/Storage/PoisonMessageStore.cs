@@ -1,8 +1,10 @@
 using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
-using ClientMonitor.Infrastructure.Tables;
 
-namespace ClientMonitor.Infrastructure.Queues;
+namespace ClientMonitor.Infrastructure.Storage;
 
 /// <summary>A message that failed too often, with why.</summary>
 public sealed record PoisonRecord(string QueueName, string MessageId, long DequeueCount, string Reason, string Text, DateTimeOffset FailedAt);
@@ -22,15 +24,19 @@ public sealed class PoisonMessageStore(QueueServiceClient queues, TableServiceCl
     private const int MaxTextChars = 30_000;
     private readonly TableClient _table = tables.GetTableClient(TableName);
 
-    /// <summary>Copies <paramref name="message"/> to the poison queue, records <paramref name="reason"/>, deletes the original.</summary>
+    /// <summary>
+    /// Copies <paramref name="message"/> to the poison queue, records <paramref name="reason"/>, deletes the original.
+    /// The text is the message's body as received: decoded, or exactly as stored when it could not be decoded.
+    /// </summary>
     public async Task MoveAsync(QueueClient source, QueueMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(message);
+        var text = message.Body.ToString();
         var poison = queues.GetQueueClient(QueueNames.PoisonOf(source.Name));
-        await poison.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        await poison.SendMessageAsync(message.Text ?? message.RawText, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await RecordAsync(source.Name, message.MessageId, message.DequeueCount, reason, message.Text ?? message.RawText, cancellationToken).ConfigureAwait(false);
+        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await poison.SendAsync(text, visibilityDelay: null, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(source.Name, message.MessageId, message.DequeueCount, reason, text, cancellationToken).ConfigureAwait(false);
         await source.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
     }
 
@@ -57,7 +63,7 @@ public sealed class PoisonMessageStore(QueueServiceClient queues, TableServiceCl
     public async Task<IReadOnlyList<PoisonRecord>> ListAsync(string queueName, CancellationToken cancellationToken)
     {
         var result = new List<PoisonRecord>();
-        await foreach (var row in _table.QueryAsync<PoisonEntity>(TableFilter.Create($"PartitionKey eq {queueName}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync<PoisonEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {queueName}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             result.Add(new PoisonRecord(row.PartitionKey, row.RowKey, row.DequeueCount, row.Reason, row.Text, row.FailedAt));
         }
@@ -68,7 +74,7 @@ public sealed class PoisonMessageStore(QueueServiceClient queues, TableServiceCl
     private static string Truncate(string value, int max)
         => value.Length <= max ? value : string.Create(CultureInfo.InvariantCulture, $"{value[..max]}… ({value.Length - max} more characters)");
 
-    private sealed class PoisonEntity : TableEntity
+    private sealed class PoisonEntity : TableRow
     {
         public long DequeueCount { get; set; }
         public string Reason { get; set; } = string.Empty;

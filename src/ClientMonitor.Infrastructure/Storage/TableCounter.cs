@@ -1,7 +1,7 @@
 using Azure;
-using ClientMonitor.Infrastructure.Pipeline;
+using Azure.Data.Tables;
 
-namespace ClientMonitor.Infrastructure.Tables;
+namespace ClientMonitor.Infrastructure.Storage;
 
 /// <summary>
 /// A counter row shared by every worker: one ETag-checked increment per call, refused at the limit. Used for
@@ -47,9 +47,9 @@ internal static class TableCounter
     }
 
     public static async Task<int> ReadAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
-        => (await table.GetEntityIfExistsAsync<CounterEntity>(partitionKey, rowKey, cancellationToken).ConfigureAwait(false))?.Count ?? 0;
+        => (await table.GetOrNullAsync<CounterEntity>(partitionKey, rowKey, cancellationToken).ConfigureAwait(false))?.Count ?? 0;
 
-    private sealed class CounterEntity : TableEntity
+    private sealed class CounterEntity : TableRow
     {
         public int Count { get; set; }
     }
