@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -28,13 +32,29 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    public static async Task<FakeProviderServer> StartAsync(Func<HttpContext, RecordedRequest, Task> handler)
+    /// <summary>The self-signed certificate of an https server; null for plain http.</summary>
+    public X509Certificate2? Certificate { get; private set; }
+
+    /// <summary>
+    /// Starts the server; with <paramref name="https"/> it serves TLS with a fresh self-signed certificate for
+    /// 127.0.0.1 (clients trust it through <see cref="CreateTrustingHandler"/>), because SDKs send bearer tokens
+    /// only over https.
+    /// </summary>
+    public static async Task<FakeProviderServer> StartAsync(Func<HttpContext, RecordedRequest, Task> handler, bool https = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var certificate = https ? SelfSignedLoopbackCertificate() : null;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FakeProviderServer(app);
+        var server = new FakeProviderServer(app) { Certificate = certificate };
         app.Run(async context =>
         {
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
@@ -53,6 +73,17 @@ public sealed class FakeProviderServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>An HTTP handler that trusts this server's certificate and no other.</summary>
+    public HttpClientHandler CreateTrustingHandler()
+    {
+        var thumbprint = Certificate?.Thumbprint;
+        return new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, presented, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None || (thumbprint is not null && presented?.Thumbprint == thumbprint),
+        };
+    }
+
     /// <summary>Answers every request with the same status and body.</summary>
     public static Task<FakeProviderServer> StartAsync(int status, string body, string contentType = "application/json")
         => StartAsync((context, _) => Respond(context, status, body, contentType));
@@ -69,5 +100,19 @@ public sealed class FakeProviderServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Certificate?.Dispose();
+    }
+
+    private static X509Certificate2 SelfSignedLoopbackCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        var now = TimeProvider.System.GetUtcNow();
+        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
+        // Kestrel needs the key in a loadable form; a round trip through PKCS#12 gives it one on every platform.
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
     }
 }

@@ -1,16 +1,15 @@
-using ClientMonitor.Infrastructure.Reports;
-using ClientMonitor.Infrastructure.Notifications;
+using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using ClientMonitor.Core.Operations;
+using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Operations;
 using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Providers;
-using ClientMonitor.Infrastructure.Storage;
+using ClientMonitor.Infrastructure.Reports;
 using ClientMonitor.Infrastructure.Scheduling;
+using ClientMonitor.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
-using Azure.Data.Tables;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 
 namespace ClientMonitor.Functions.Storage;
 
@@ -110,11 +109,7 @@ public static class StorageSetup
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var queueOptions = StorageClients.QueueOptions();
-            // A message that is not base64 text never reaches a function: it goes to its poison queue, with the reason.
-            queueOptions.MessageDecodingFailed += args => args.ReceivedMessage is { } message
-                ? sp.GetRequiredService<PoisonMessageStore>().MoveAsync(args.Queue, message, "The message text is not base64-encoded UTF-8.", args.CancellationToken)
-                : Task.CompletedTask;
+            var queueOptions = PoisonMessageStore.MovingUndecodableMessages(StorageClients.QueueOptions(), sp.GetRequiredService<PoisonMessageStore>);
             return options.ConnectionString is { Length: > 0 } connectionString
                 ? StorageClients.Queues(connectionString, queueOptions)
                 : StorageClients.Queues(options.QueueServiceUri!, Credential(options), queueOptions);

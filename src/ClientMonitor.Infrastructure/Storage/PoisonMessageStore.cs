@@ -20,9 +20,24 @@ public sealed record PoisonRecord(string QueueName, string MessageId, long Deque
 public sealed class PoisonMessageStore(QueueServiceClient queues, TableServiceClient tables, TimeProvider timeProvider)
 {
     public const string TableName = "poisonmessages";
+    public const string UndecodableReason = "The message text is not base64-encoded UTF-8.";
     private const int MaxReasonChars = 4_000;
     private const int MaxTextChars = 30_000;
     private readonly TableClient _table = tables.GetTableClient(TableName);
+
+    /// <summary>
+    /// Makes clients built with <paramref name="options"/> move a received message that is not base64 text to its
+    /// poison queue, with the reason, so it never reaches a function and is not lost.
+    /// </summary>
+    public static QueueClientOptions MovingUndecodableMessages(QueueClientOptions options, Func<PoisonMessageStore> store)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        options.MessageDecodingFailed += args => args.ReceivedMessage is { } message
+            ? store().MoveAsync(args.Queue, message, UndecodableReason, args.CancellationToken)
+            : Task.CompletedTask;
+        return options;
+    }
 
     /// <summary>
     /// Copies <paramref name="message"/> to the poison queue, records <paramref name="reason"/>, deletes the original.

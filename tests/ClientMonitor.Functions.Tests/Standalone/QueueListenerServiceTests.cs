@@ -81,6 +81,29 @@ public sealed class QueueListenerServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MessageThatIsNotBase64_GoesToPoisonWithTheReason_WithoutReachingTheFunction()
+    {
+        var handler = new ScriptedFunction(_ => Task.CompletedTask);
+        var azurite = await Azurite.SharedAsync();
+        PoisonMessageStore? store = null;
+        _queues = azurite.CreateQueueService(PoisonMessageStore.MovingUndecodableMessages(StorageClients.QueueOptions(), () => store!));
+        store = new PoisonMessageStore(_queues, _tables, TimeProvider.System);
+        var raw = azurite.CreateQueueService(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }).GetQueueClient(_queue.Name);
+        await raw.SendMessageAsync("not base64 at all!");
+
+        await using (await StartListenerAsync(handler))
+        {
+            await WaitUntilAsync(async () => (await PoisonQueue().PeekMessagesAsync()).Value.Length == 1);
+        }
+
+        Assert.Empty(handler.Calls);
+        Assert.Equal(0, await _queue.CountAsync(default));
+        var record = Assert.Single(await store.ListAsync(_queue.Name, default));
+        Assert.Equal(PoisonMessageStore.UndecodableReason, record.Reason);
+        Assert.Equal("not base64 at all!", record.Text);
+    }
+
+    [Fact]
     public async Task SucceedingMessage_IsDeleted()
     {
         var handler = new ScriptedFunction(_ => Task.CompletedTask);
