@@ -397,7 +397,7 @@ var baseSettings = [
 ]
 // Only with the OpenAI account: an empty endpoint would not bind as a URI.
 var openAiSettings = deployOpenAi ? [
-  { name: 'Providers__Ai__AzureOpenAI__Endpoint', value: 'https://oai-clientmonitor-${token}.openai.azure.com/openai/v1/' }
+  { name: 'Providers__Ai__AzureOpenAI__Endpoint', value: 'https://oai-clientmonitor-${token}.openai.azure.com/' }
   { name: 'Providers__Ai__AzureOpenAI__Model', value: openAiModel }
   { name: 'Providers__Ai__AzureOpenAI__UseEntraId', value: 'true' }
 ] : []

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -32,26 +31,41 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    /// <summary>The self-signed certificate of an https server; null for plain http.</summary>
+    /// <summary>The self-signed certificate of an HTTPS server; null for plain HTTP.</summary>
     public X509Certificate2? Certificate { get; private set; }
 
+    public static Task<FakeProviderServer> StartAsync(Func<HttpContext, RecordedRequest, Task> handler) => StartAsync(handler, certificate: null);
+
     /// <summary>
-    /// Starts the server; with <paramref name="https"/> it serves TLS with a fresh self-signed certificate for
-    /// 127.0.0.1 (clients trust it through <see cref="CreateTrustingHandler"/>), because SDKs send bearer tokens
-    /// only over https.
+    /// The same server over HTTPS, with a self-signed certificate for 127.0.0.1 made for this server alone: for SDKs
+    /// that refuse to send a bearer token over plain HTTP. Clients reach it through <see cref="CreateClientHandler"/>.
     /// </summary>
-    public static async Task<FakeProviderServer> StartAsync(Func<HttpContext, RecordedRequest, Task> handler, bool https = false)
+    public static Task<FakeProviderServer> StartHttpsAsync(Func<HttpContext, RecordedRequest, Task> handler) => StartAsync(handler, LoopbackCertificate());
+
+    /// <summary>A client handler for this server: over HTTPS it trusts this server's certificate and no other.</summary>
+    public SocketsHttpHandler CreateClientHandler()
+    {
+        var handler = new SocketsHttpHandler();
+        if (Certificate is { } expected)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == expected.GetCertHashString();
+        }
+
+        return handler;
+    }
+
+    private static async Task<FakeProviderServer> StartAsync(Func<HttpContext, RecordedRequest, Task> handler, X509Certificate2? certificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        var certificate = https ? SelfSignedLoopbackCertificate() : null;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        if (certificate is null)
         {
-            listen.Protocols = HttpProtocols.Http1;
-            if (certificate is not null)
-            {
-                listen.UseHttps(certificate);
-            }
-        }));
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        }
+
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FakeProviderServer(app) { Certificate = certificate };
@@ -73,17 +87,6 @@ public sealed class FakeProviderServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>An HTTP handler that trusts this server's certificate and no other.</summary>
-    public HttpClientHandler CreateTrustingHandler()
-    {
-        var thumbprint = Certificate?.Thumbprint;
-        return new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, presented, _, errors) =>
-                errors == System.Net.Security.SslPolicyErrors.None || (thumbprint is not null && presented?.Thumbprint == thumbprint),
-        };
-    }
-
     /// <summary>Answers every request with the same status and body.</summary>
     public static Task<FakeProviderServer> StartAsync(int status, string body, string contentType = "application/json")
         => StartAsync((context, _) => Respond(context, status, body, contentType));
@@ -103,16 +106,18 @@ public sealed class FakeProviderServer : IAsyncDisposable
         Certificate?.Dispose();
     }
 
-    private static X509Certificate2 SelfSignedLoopbackCertificate()
+    private static X509Certificate2 LoopbackCertificate()
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false)); // server authentication
         var now = TimeProvider.System.GetUtcNow();
-        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
-        // Kestrel needs the key in a loadable form; a round trip through PKCS#12 gives it one on every platform.
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+        using var created = request.CreateSelfSigned(now.AddHours(-1), now.AddHours(1));
+        // A PFX round trip gives a certificate whose private key TLS can use on every platform.
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), password: null);
     }
 }

@@ -6,7 +6,7 @@ namespace ClientMonitor.Functions.Pipeline;
 
 /// <summary>
 /// Rejects provider settings that would otherwise be ignored silently: an unknown AI provider name, an LLM chosen
-/// without what it needs, and half-set credentials of a search source or CRM. Each failure names the setting.
+/// without what it needs (or, for Azure OpenAI, with an endpoint that has a path), and half-set credentials of a search source or CRM. Each failure names the setting.
 /// </summary>
 public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOptions>
 {
@@ -30,6 +30,12 @@ public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOption
         if (ai.Provider == "azure_openai" && (ai.AzureOpenAI.Endpoint is null || string.IsNullOrWhiteSpace(ai.AzureOpenAI.Model)))
         {
             errors.Add("Providers:Ai:AzureOpenAI:Endpoint and :Model (the deployment name) are required when Providers:Ai:Provider is azure_openai.");
+        }
+
+        if (ai.Provider == "azure_openai" && ai.AzureOpenAI.Endpoint is { AbsolutePath: not "/" } endpoint)
+        {
+            // The SDK adds /openai/deployments/{deployment}/... itself; the v1 endpoint used before would double the path.
+            errors.Add($"Providers:Ai:AzureOpenAI:Endpoint is the resource endpoint (https://{{resource}}.openai.azure.com/), without a path; '{endpoint.AbsolutePath}' would be sent twice.");
         }
 
         if (ai.Provider == "azure_openai" && !ai.AzureOpenAI.UseEntraId && string.IsNullOrWhiteSpace(ai.AzureOpenAI.ApiKey))

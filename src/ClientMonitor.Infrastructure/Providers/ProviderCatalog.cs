@@ -79,7 +79,7 @@ public sealed class ProviderCatalog : IProviderCatalog, IDisposable
     public static readonly IReadOnlyList<string> AdapterNames =
     [
         GdeltSearchProvider.ProviderName, NewsApiSearchProvider.ProviderName, SerperSearchProvider.ProviderName, GoogleCustomSearchProvider.ProviderName,
-        SalesforceCrmProvider.ProviderName, HubSpotCrmProvider.ProviderName, "openai", "azure_openai", AnthropicJsonClient.ProviderName,
+        SalesforceCrmProvider.ProviderName, HubSpotCrmProvider.ProviderName, ChatClients.OpenAi, ChatClients.AzureOpenAi, ChatClients.Anthropic,
         KeylessClassifier.ClassifierName, MockSearchProvider.ProviderName, MockCrmProvider.ProviderName,
     ];
 
@@ -127,23 +127,17 @@ public sealed class ProviderCatalog : IProviderCatalog, IDisposable
             crm.Add(new HubSpotCrmProvider(http, options.HubSpot, gateway, time));
         }
 
-        ILlmJsonClient? llm = options.Ai.Provider switch
+        var chat = ChatClients.Create(options.Ai, credential, time);
+        if (chat is not null)
         {
-            "openai" => new OpenAiJsonClient("openai", options.Ai.OpenAI, null),
-            "azure_openai" => new OpenAiJsonClient("azure_openai", options.Ai.AzureOpenAI, credential),
-            "anthropic" => new AnthropicJsonClient(options.Ai.Anthropic),
-            _ => null,
-        };
-        if (llm is IDisposable disposable)
-        {
-            _owned.Add(disposable);
+            _owned.Add(chat);
         }
 
         _real = new ProviderSet(
             search,
             crm,
-            llm is null ? KeylessClassifier.Default : new LlmClassifier(llm, gateway),
-            llm is null ? new RuleBasedInsights() : new LlmInsightGenerator(llm, gateway),
+            chat is null ? KeylessClassifier.Default : new LlmClassifier(options.Ai.Provider, chat, gateway),
+            chat is null ? new RuleBasedInsights() : new LlmInsightGenerator(options.Ai.Provider, chat, gateway),
             UsesMocks: false);
     }
 

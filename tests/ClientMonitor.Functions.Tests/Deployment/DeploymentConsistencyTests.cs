@@ -208,7 +208,7 @@ public sealed partial class DeploymentConsistencyTests
         ["Auth__Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000003/v2.0",
         ["Auth__Audience"] = "api://clientmonitor",
         ["Providers__Ai__Provider"] = "azure_openai",
-        ["Providers__Ai__AzureOpenAI__Endpoint"] = "https://oai-example.openai.azure.com/openai/v1/",
+        ["Providers__Ai__AzureOpenAI__Endpoint"] = "https://oai-example.openai.azure.com/",
         ["Providers__Ai__AzureOpenAI__Model"] = "gpt-4o-mini",
         ["Providers__Google__EngineId"] = string.Empty,
         ["Email__Acs__Endpoint"] = "https://acs-example.unitedstates.communication.azure.com",

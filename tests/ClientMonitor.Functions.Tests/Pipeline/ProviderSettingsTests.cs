@@ -44,6 +44,23 @@ public sealed class ProviderSettingsTests
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("https://oai-example.openai.azure.com/openai/v1/", false)]
+    [InlineData("https://oai-example.openai.azure.com/", true)]
+    public void Validator_AzureOpenAiEndpoint_IsTheResourceEndpointWithoutAPath(string endpoint, bool valid)
+    {
+        var options = new ProvidersOptions();
+        options.Ai.Provider = "azure_openai";
+        options.Ai.AzureOpenAI.Endpoint = new Uri(endpoint);
+        options.Ai.AzureOpenAI.Model = "gpt-4o-mini";
+        options.Ai.AzureOpenAI.UseEntraId = true;
+
+        var result = new ProvidersOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        Assert.True(valid || result.FailureMessage!.Contains("Providers:Ai:AzureOpenAI:Endpoint is the resource endpoint", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Validator_Defaults_Pass()
     {

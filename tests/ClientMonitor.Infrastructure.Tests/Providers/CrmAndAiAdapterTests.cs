@@ -1,16 +1,23 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
+using ClientMonitor.Infrastructure.Providers;
 using ClientMonitor.Infrastructure.Providers.Ai;
 using ClientMonitor.Infrastructure.Providers.Crm;
 using ClientMonitor.Testing;
+using Microsoft.Extensions.AI;
+using static ClientMonitor.Infrastructure.Tests.Providers.LlmWireFormats;
 using static ClientMonitor.Infrastructure.Tests.Providers.ProviderTestSupport;
 
 namespace ClientMonitor.Infrastructure.Tests.Providers;
 
-/// <summary>CRM and LLM adapters against local servers answering in Salesforce, HubSpot, OpenAI and Anthropic formats.</summary>
+/// <summary>CRM and LLM adapters against local servers answering in Salesforce, HubSpot, OpenAI, Azure OpenAI and Anthropic formats.</summary>
 public sealed class CrmAndAiAdapterTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+    private const string Layoffs = """{"category":"layoffs","relevance":0.92,"sentiment":-0.8,"risk":"high"}""";
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     [Fact]
@@ -105,60 +112,188 @@ public sealed class CrmAndAiAdapterTests : IDisposable
     [Fact]
     public async Task OpenAi_ValidStructuredAnswer_IsUsed()
     {
-        await using var server = await FakeProviderServer.StartAsync(200, ChatCompletion("""{"category":"layoffs","relevance":0.92,"sentiment":-0.8,"risk":"high"}"""));
-        var classifier = new LlmClassifier(new OpenAiJsonClient("openai", new LlmOptions { Endpoint = server.BaseUrl, ApiKey = "sk-test", Model = "gpt-4o-mini" }, null), Gateway(Fast()));
+        await using var server = await StartAsync(ChatClients.OpenAi, 200, Layoffs);
+        using var chat = Chat(ChatClients.OpenAi, server);
 
-        var result = await classifier.ClassifyAsync(Input(), CancellationToken.None);
+        var result = await new LlmClassifier(ChatClients.OpenAi, chat, Gateway(Fast())).ClassifyAsync(Input(), CancellationToken.None);
 
         Assert.Equal(new Classification(EventCategory.Layoffs, 0.92, -0.8, RiskLevel.High, "openai"), result);
-        Assert.Contains("json_schema", server.Requests[0].Body, StringComparison.Ordinal);
-        Assert.Equal("Bearer sk-test", server.Requests[0].Headers["Authorization"]);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("POST /chat/completions", $"{request.Method} {request.PathAndQuery}");
+        Assert.Equal("Bearer sk-test", request.Headers["Authorization"]);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal("gpt-4o-mini", body.RootElement.GetProperty("model").GetString());
+        Assert.Equal(0, body.RootElement.GetProperty("temperature").GetDouble());
+        AssertOpenAiJsonSchema(body.RootElement, "classification");
     }
 
     [Fact]
-    public async Task OpenAi_InvalidAnswerTwice_FallsBackToRulesWithTheReason()
+    public async Task AzureOpenAi_Key_PostsToTheDeploymentWithTheApiKeyHeader()
     {
-        await using var server = await FakeProviderServer.StartAsync(200, ChatCompletion("""{"category":"layoffs","relevance":7,"sentiment":-0.8,"risk":"high"}"""));
-        var classifier = new LlmClassifier(new OpenAiJsonClient("openai", new LlmOptions { Endpoint = server.BaseUrl, ApiKey = "sk-test" }, null), Gateway(Fast()));
+        await using var server = await StartAsync(ChatClients.AzureOpenAi, 200, Layoffs);
+        using var chat = Chat(ChatClients.AzureOpenAi, server);
 
-        var result = await classifier.ClassifyAsync(Input(), CancellationToken.None);
+        var result = await new LlmClassifier(ChatClients.AzureOpenAi, chat, Gateway(Fast())).ClassifyAsync(Input(), CancellationToken.None);
 
-        Assert.Equal(2, server.Requests.Count);
-        Assert.Equal("rule_based", result.Classifier);
-        Assert.Equal(EventCategory.Layoffs, result.Category);
-        Assert.Contains("failed validation twice", result.Note, StringComparison.Ordinal);
+        Assert.Equal(new Classification(EventCategory.Layoffs, 0.92, -0.8, RiskLevel.High, "azure_openai"), result);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal($"POST /openai/deployments/{AzureDeployment}/chat/completions?api-version=2024-10-21", $"{request.Method} {request.PathAndQuery}");
+        Assert.Equal(AzureKey, request.Headers["api-key"]);
+        Assert.False(request.Headers.ContainsKey("Authorization"));
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal(0, body.RootElement.GetProperty("temperature").GetDouble());
+        AssertOpenAiJsonSchema(body.RootElement, "classification");
     }
 
     [Fact]
-    public async Task OpenAi_Unauthorized_FallsBackWithoutRetrying()
+    public async Task AzureOpenAi_EntraId_SendsABearerTokenForCognitiveServicesOverHttps()
     {
-        await using var server = await FakeProviderServer.StartAsync(401, """{"error":{"message":"Incorrect API key provided: sk-test. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}""");
-        var classifier = new LlmClassifier(new OpenAiJsonClient("openai", new LlmOptions { Endpoint = server.BaseUrl, ApiKey = "sk-test" }, null), Gateway(Fast()));
+        var credential = new FakeTokenCredential();
+        await using var server = await StartAsync(ChatClients.AzureOpenAi, 200, Layoffs);
+        using var chat = Chat(ChatClients.AzureOpenAi, server, credential);
 
-        var result = await classifier.ClassifyAsync(Input(), CancellationToken.None);
+        var result = await new LlmClassifier(ChatClients.AzureOpenAi, chat, Gateway(Fast())).ClassifyAsync(Input(), CancellationToken.None);
 
-        Assert.Single(server.Requests);
-        Assert.Equal("rule_based", result.Classifier);
-        Assert.Contains("Configuration", result.Note, StringComparison.Ordinal);
-        Assert.DoesNotContain("sk-test", result.Note, StringComparison.Ordinal);
+        Assert.Equal("azure_openai", result.Classifier);
+        Assert.Equal(Uri.UriSchemeHttps, server.BaseUrl.Scheme);
+        var request = Assert.Single(server.Requests);
+        Assert.StartsWith($"/openai/deployments/{AzureDeployment}/chat/completions?", request.PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal("Bearer entra-token-1", request.Headers["Authorization"]);
+        Assert.False(request.Headers.ContainsKey("api-key"));
+        Assert.Equal(["https://cognitiveservices.azure.com/.default"], credential.Scopes.Distinct());
     }
 
     [Fact]
     public async Task Anthropic_ValidStructuredAnswer_IsUsed()
     {
-        await using var server = await FakeProviderServer.StartAsync(200, """
-            {"id":"msg_01","type":"message","role":"assistant","model":"claude-haiku-4-5",
-             "content":[{"type":"text","text":"{\"category\":\"acquisition\",\"relevance\":0.81,\"sentiment\":0.2,\"risk\":\"low\"}"}],
-             "stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":120,"output_tokens":30}}
-            """);
-        using var anthropic = new AnthropicJsonClient(new LlmOptions { Endpoint = server.BaseUrl, ApiKey = "sk-ant-test" });
-        var classifier = new LlmClassifier(anthropic, Gateway(Fast()));
+        await using var server = await StartAsync(ChatClients.Anthropic, 200, """{"category":"acquisition","relevance":0.81,"sentiment":0.2,"risk":"low"}""");
+        using var chat = Chat(ChatClients.Anthropic, server);
 
-        var result = await classifier.ClassifyAsync(Input(), CancellationToken.None);
+        var result = await new LlmClassifier(ChatClients.Anthropic, chat, Gateway(Fast())).ClassifyAsync(Input(), CancellationToken.None);
 
         Assert.Equal(new Classification(EventCategory.Acquisition, 0.81, 0.2, RiskLevel.Low, "anthropic"), result);
-        Assert.Equal("sk-ant-test", server.Requests[0].Headers["x-api-key"]);
-        Assert.Contains("json_schema", server.Requests[0].Body, StringComparison.Ordinal);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("POST /v1/messages", $"{request.Method} {request.PathAndQuery}");
+        Assert.Equal(AnthropicKey, request.Headers["x-api-key"]);
+        Assert.Equal("2023-06-01", request.Headers["anthropic-version"]);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal("claude-haiku-4-5", body.RootElement.GetProperty("model").GetString());
+        Assert.Equal(0, body.RootElement.GetProperty("temperature").GetDouble());
+        Assert.Contains("You classify news", body.RootElement.GetProperty("system").ToString(), StringComparison.Ordinal);
+        var format = body.RootElement.GetProperty("output_config").GetProperty("format");
+        Assert.Equal("json_schema", format.GetProperty("type").GetString());
+        AssertClassificationSchema(format.GetProperty("schema"));
+    }
+
+    [Fact]
+    public async Task AzureOpenAi_InsightAnswer_IsUsed()
+    {
+        await using var server = await StartAsync(ChatClients.AzureOpenAi, 200, """{"insight":"Layoffs may cut the budget of our sponsor's team.","recommended_actions":["Call the sponsor this week","Review renewal risk"],"urgency":"high"}""");
+        using var chat = Chat(ChatClients.AzureOpenAi, server);
+
+        var insight = await new LlmInsightGenerator(ChatClients.AzureOpenAi, chat, Gateway(Fast())).GenerateAsync(Event(), Contoso, null, CancellationToken.None);
+
+        Assert.Equal("azure_openai", insight.Generator);
+        Assert.Equal(["Call the sponsor this week", "Review renewal risk"], insight.RecommendedActions);
+        using var body = JsonDocument.Parse(Assert.Single(server.Requests).Body);
+        Assert.Equal("insight", body.RootElement.GetProperty("response_format").GetProperty("json_schema").GetProperty("name").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(LlmWireFormats.Families), MemberType = typeof(LlmWireFormats))]
+    public async Task Llm_InvalidAnswerTwice_FallsBackToRulesWithTheReason(string provider)
+    {
+        await using var server = await StartAsync(provider, 200, """{"category":"layoffs","relevance":7,"sentiment":-0.8,"risk":"high"}""");
+        using var chat = Chat(provider, server);
+
+        var result = await new LlmClassifier(provider, chat, Gateway(Fast())).ClassifyAsync(Input(), CancellationToken.None);
+
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal("rule_based", result.Classifier);
+        Assert.Equal(EventCategory.Layoffs, result.Category);
+        Assert.Contains($"{provider} answer failed validation twice", result.Note, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(LlmWireFormats.Families), MemberType = typeof(LlmWireFormats))]
+    public async Task Llm_Unauthorized_FallsBackWithoutRetrying(string provider)
+    {
+        await using var server = await StartAsync(provider, 401);
+        using var chat = Chat(provider, server);
+
+        var result = await new LlmClassifier(provider, chat, Gateway(Fast())).ClassifyAsync(Input(), CancellationToken.None);
+
+        Assert.Single(server.Requests);
+        Assert.Equal("rule_based", result.Classifier);
+        Assert.Contains($"{provider} unavailable (Configuration", result.Note, StringComparison.Ordinal);
+        Assert.DoesNotContain(Key(provider), result.Note, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(LlmWireFormats.Families), MemberType = typeof(LlmWireFormats))]
+    public async Task Llm_RateLimited_SurfacesStatusDetailAndRetryAfter(string provider)
+    {
+        await using var server = await StartAsync(provider, 429, retryAfter: "7");
+        using var chat = Chat(provider, server);
+
+        var ex = await Assert.ThrowsAsync<ProviderHttpException>(() => chat.GetResponseAsync("Classify this.", LlmContract.Options(LlmContract.ClassificationFormat)));
+
+        Assert.Equal(provider, ex.Provider);
+        Assert.Equal(HttpStatusCode.TooManyRequests, ex.Status);
+        Assert.Equal(TimeSpan.FromSeconds(7), ex.RetryAfter);
+        Assert.Contains("rate limit", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(server.Requests); // the SDK's own retries are off
+    }
+
+    [Theory]
+    [MemberData(nameof(LlmWireFormats.Families), MemberType = typeof(LlmWireFormats))]
+    public async Task Llm_RateLimitedOnce_TheGatewayWaitsRetryAfterThenUsesTheAnswer(string provider)
+    {
+        var calls = 0;
+        await using var server = await StartAsync(provider, (context, _) => Interlocked.Increment(ref calls) == 1
+            ? Answer(context, provider, 429, retryAfter: "1")
+            : Answer(context, provider, 200, Layoffs));
+        using var chat = Chat(provider, server);
+        var started = Stopwatch.GetTimestamp();
+
+        var result = await new LlmClassifier(provider, chat, Gateway(Fast())).ClassifyAsync(Input(), CancellationToken.None);
+
+        Assert.Equal(provider, result.Classifier);
+        Assert.Equal(2, server.Requests.Count);
+        Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.FromMilliseconds(950), TimeSpan.FromSeconds(30)); // the backoff alone is 5 ms
+    }
+
+    [Theory]
+    [MemberData(nameof(LlmWireFormats.Families), MemberType = typeof(LlmWireFormats))]
+    public async Task Llm_ServerError_IsRetriedThenFallsBackWithTheReason(string provider)
+    {
+        await using var server = await StartAsync(provider, 500);
+        using var chat = Chat(provider, server);
+
+        var result = await new LlmClassifier(provider, chat, Gateway(Fast(maxRetries: 2))).ClassifyAsync(Input(), CancellationToken.None);
+
+        Assert.Equal(3, server.Requests.Count);
+        Assert.Equal("rule_based", result.Classifier);
+        Assert.Contains($"{provider} unavailable (Unavailable: {provider} answered 500", result.Note, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(LlmWireFormats.Families), MemberType = typeof(LlmWireFormats))]
+    public async Task Llm_NetworkFailure_IsRetriedThenFallsBackWithTheReason(string provider)
+    {
+        IChatClient chat;
+        await using (var server = await StartAsync(provider, 200, Layoffs))
+        {
+            chat = Chat(provider, server);
+        }
+
+        using (chat)
+        {
+            var result = await new LlmClassifier(provider, chat, Gateway(Fast(maxRetries: 1))).ClassifyAsync(Input(), CancellationToken.None);
+
+            Assert.Equal("rule_based", result.Classifier);
+            Assert.Contains($"{provider} unavailable (Unavailable: network error", result.Note, StringComparison.Ordinal);
+        }
     }
 
     public void Dispose() => _http.Dispose();
@@ -167,9 +302,25 @@ public sealed class CrmAndAiAdapterTests : IDisposable
 
     private static string Origin(Microsoft.AspNetCore.Http.HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}/";
 
-    private static string ChatCompletion(string content) => $$"""
-        {"id":"chatcmpl-1","object":"chat.completion","created":1763800000,"model":"gpt-4o-mini-2024-07-18",
-         "choices":[{"index":0,"message":{"role":"assistant","content":{{System.Text.Json.JsonSerializer.Serialize(content)}},"refusal":null},"logprobs":null,"finish_reason":"stop"}],
-         "usage":{"prompt_tokens":120,"completion_tokens":20,"total_tokens":140},"system_fingerprint":"fp_1"}
-        """;
+    private static MonitoringEvent Event() => new(
+        "e1", "b1", "c1", "run1", "Contoso to cut 300 jobs in restructuring", null, "https://news.test/1", "news_api", Now,
+        EventCategory.Layoffs, 0.92, -0.8, RiskLevel.High, "azure_openai", null, null, null, Now);
+
+    /// <summary>OpenAI's and Azure OpenAI's structured output: <c>response_format</c> of type <c>json_schema</c>, strict, with our schema.</summary>
+    private static void AssertOpenAiJsonSchema(JsonElement body, string name)
+    {
+        var format = body.GetProperty("response_format");
+        Assert.Equal("json_schema", format.GetProperty("type").GetString());
+        var schema = format.GetProperty("json_schema");
+        Assert.Equal(name, schema.GetProperty("name").GetString());
+        Assert.True(schema.GetProperty("strict").GetBoolean());
+        AssertClassificationSchema(schema.GetProperty("schema"));
+    }
+
+    private static void AssertClassificationSchema(JsonElement schema)
+    {
+        Assert.Equal(["category", "relevance", "sentiment", "risk"], schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(schema.GetProperty("additionalProperties").GetBoolean());
+        Assert.Contains("layoffs", schema.GetProperty("properties").GetProperty("category").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
 }

@@ -20,11 +20,10 @@ public sealed class StorageIdentityTests
     [Fact]
     public async Task Tables_SendTheCredentialsStorageToken()
     {
-        await using var server = await FakeProviderServer.StartAsync(
-            (context, _) => FakeProviderServer.Respond(context, 200, "{\"value\":[{\"TableName\":\"events\"}]}", "application/json;odata=minimalmetadata"),
-            https: true);
+        await using var server = await FakeProviderServer.StartHttpsAsync(
+            (context, _) => FakeProviderServer.Respond(context, 200, "{\"value\":[{\"TableName\":\"events\"}]}", "application/json;odata=minimalmetadata"));
         var credential = new RecordingCredential("table-token");
-        var options = new TableClientOptions { Transport = new HttpClientTransport(server.CreateTrustingHandler()) };
+        var options = new TableClientOptions { Transport = new HttpClientTransport(server.CreateClientHandler()) };
         var tables = StorageClients.Tables(new Uri(server.BaseUrl, StorageClients.DevelopmentAccountName), credential, options);
 
         var names = new List<string>();
@@ -43,16 +42,15 @@ public sealed class StorageIdentityTests
     [Fact]
     public async Task Queues_SendTheCredentialsStorageToken()
     {
-        await using var server = await FakeProviderServer.StartAsync(
+        await using var server = await FakeProviderServer.StartHttpsAsync(
             (context, _) =>
             {
                 context.Response.Headers["x-ms-approximate-messages-count"] = "3";
                 return FakeProviderServer.Respond(context, 200, string.Empty, "application/xml");
-            },
-            https: true);
+            });
         var credential = new RecordingCredential("queue-token");
         var options = StorageClients.QueueOptions();
-        options.Transport = new HttpClientTransport(server.CreateTrustingHandler());
+        options.Transport = new HttpClientTransport(server.CreateClientHandler());
         var queues = StorageClients.Queues(new Uri(server.BaseUrl, StorageClients.DevelopmentAccountName), credential, options);
 
         var count = await queues.GetQueueClient("notifications").CountAsync(CancellationToken.None);
