@@ -18,21 +18,45 @@ public interface IJobRunFinishedListener
 /// <summary>Either the started run, or why it could not start (unknown or inactive client ids, unsupported type).</summary>
 public sealed record StartJobResult(JobRun? JobRun, string? Field, string? Error)
 {
+    /// <summary>The clients of a started run, one pending client run each.</summary>
+    public IReadOnlyList<string> ClientIds { get; init; } = [];
+
     public static StartJobResult Started(JobRun run) => new(run, null, null);
 
     public static StartJobResult Invalid(string field, string error) => new(null, field, error);
 }
 
 /// <summary>
-/// Starts job runs (fan-out: one <c>monitor-client</c> message per client) and collects their results (fan-in:
-/// ETag-checked counters; the last client to finish sets the final status from the client runs).
+/// Starts job runs and collects their results. Two ways: the queue (fan-out: one <c>monitor-client</c> message per
+/// client; fan-in: ETag-checked counters, the last client to finish sets the final status from the client runs), or
+/// an orchestration (<see cref="CreateAsync"/>, then <see cref="FinishAsync"/> with what its clients returned).
 /// </summary>
 public sealed class JobRunService(
     IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider,
     IEnumerable<IJobRunFinishedListener>? finishedListeners = null, Notifications.IDigestRunner? digests = null,
     Operations.IMonitoringTelemetry? telemetry = null)
 {
+    /// <summary>Starts a job run: records it (<see cref="CreateAsync"/>), then queues one <c>monitor-client</c> message per client.</summary>
     public async Task<StartJobResult> StartAsync(StartJobRequest request, CancellationToken cancellationToken)
+    {
+        var result = await CreateAsync(request, cancellationToken).ConfigureAwait(false);
+        if (result.JobRun is { IsFinished: false } run)
+        {
+            await Parallel.ForEachAsync(
+                result.ClientIds,
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (clientId, ct) => await queue.EnqueueMonitorClientAsync(new MonitorClientMessage(MonitorClientMessage.CurrentVersion, run.BusinessId, run.Id, clientId), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Records a new job run and a pending client run for each selected client, without starting any work: the
+    /// caller starts it (an orchestration whose instance id is the job run id, or <see cref="StartAsync"/>'s queue).
+    /// A run with no clients is recorded completed; a digest run is run in place and recorded finished.
+    /// </summary>
+    public async Task<StartJobResult> CreateAsync(StartJobRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.JobType == JobType.NotificationDigest)
@@ -76,12 +100,7 @@ public sealed class JobRunService(
 
         var clientRuns = selected.Select(c => ClientRun.Pending(run.Id, run.BusinessId, c.Id, c.Name)).ToList();
         await jobRuns.CreateAsync(run, clientRuns, cancellationToken).ConfigureAwait(false);
-        await Parallel.ForEachAsync(
-            selected,
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (client, ct) => await queue.EnqueueMonitorClientAsync(new MonitorClientMessage(MonitorClientMessage.CurrentVersion, run.BusinessId, run.Id, client.Id), ct).ConfigureAwait(false)).ConfigureAwait(false);
-
-        return StartJobResult.Started(run);
+        return StartJobResult.Started(run) with { ClientIds = selected.Select(c => c.Id).ToList() };
     }
 
     /// <summary>
@@ -139,6 +158,31 @@ public sealed class JobRunService(
             : updated;
     }
 
+    /// <summary>
+    /// Gives a job run its final status from what its clients came to (an orchestration's fan-in), or fails it as
+    /// timed out when <paramref name="timeoutError"/> is set, then tells telemetry and the listeners. A run that is
+    /// already finished is left as it is and returned, so a repeated call changes nothing.
+    /// </summary>
+    public async Task<JobRun> FinishAsync(string businessId, string jobRunId, IReadOnlyList<ClientOutcome> outcomes, string? timeoutError, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var run = await jobRuns.GetAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Job run {jobRunId} does not exist in business {businessId}.");
+        if (run.IsFinished)
+        {
+            return run;
+        }
+
+        var finished = outcomes.Where(o => o.Status != ClientRunStatus.Pending).ToList();
+        var failed = finished.Count(o => o.Status == ClientRunStatus.Failed);
+        var counts = finished.Aggregate(RunCounts.Zero, (sum, o) => sum.Add(o.Counts));
+        var status = timeoutError is not null || (failed > 0 && failed == run.ClientsTotal) ? JobRunStatus.Failed
+            : failed > 0 ? JobRunStatus.PartiallyFailed
+            : JobRunStatus.Completed;
+        var error = timeoutError ?? (failed == 0 ? null : $"{failed} of {run.ClientsTotal} client run(s) failed");
+        return await FinalizeAsync(run, finished.Count, failed, counts, status, error, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<JobRun> TryFinalizeAsync(JobRun run, CancellationToken cancellationToken)
     {
         var clientRuns = await jobRuns.ListClientRunsAsync(run.Id, cancellationToken).ConfigureAwait(false);
@@ -150,6 +194,11 @@ public sealed class JobRunService(
         var failed = clientRuns.Count(c => c.Status == ClientRunStatus.Failed);
         var counts = clientRuns.Aggregate(RunCounts.Zero, (sum, c) => sum.Add(c.Counts));
         var status = failed == 0 ? JobRunStatus.Completed : failed == clientRuns.Count ? JobRunStatus.Failed : JobRunStatus.PartiallyFailed;
+        return await FinalizeAsync(run, clientRuns.Count, failed, counts, status, failed == 0 ? null : $"{failed} of {clientRuns.Count} client run(s) failed", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JobRun> FinalizeAsync(JobRun run, int finishedClients, int failed, RunCounts counts, JobRunStatus status, string? error, CancellationToken cancellationToken)
+    {
         var now = timeProvider.GetUtcNow();
         var finished = await jobRuns.UpdateAsync(
             run.BusinessId,
@@ -157,11 +206,11 @@ public sealed class JobRunService(
             current => current.IsFinished ? null : current with
             {
                 Status = status,
-                ClientsFinished = clientRuns.Count,
+                ClientsFinished = finishedClients,
                 ClientsFailed = failed,
                 Counts = counts,
                 CompletedAt = now,
-                Error = failed == 0 ? null : $"{failed} of {clientRuns.Count} client run(s) failed",
+                Error = error,
             },
             cancellationToken).ConfigureAwait(false);
         (telemetry ?? Operations.NoTelemetry.Instance).JobRunFinished(finished);

@@ -99,6 +99,16 @@ public sealed record ClientRun(
         new(jobRunId, businessId, clientId, clientName, ClientRunStatus.Pending, RunCounts.Zero, [], [], null, null, 0, false, null, null);
 }
 
+/// <summary>What one client of a job run came to: an orchestration's fan-in sums these.</summary>
+public sealed record ClientOutcome(string ClientId, ClientRunStatus Status, RunCounts Counts)
+{
+    public static ClientOutcome Of(ClientRun clientRun)
+    {
+        ArgumentNullException.ThrowIfNull(clientRun);
+        return new(clientRun.ClientId, clientRun.Status, clientRun.Counts);
+    }
+}
+
 /// <summary>
 /// One provider call of a client run, for reports: the provider's name, what it was for (<c>search</c>, <c>crm</c>,
 /// <c>ai</c>), whether it succeeded (an LLM answer replaced by the rule-based fallback did not), and how long it took.

@@ -70,26 +70,74 @@ public sealed class MonitorClientProcessor(
             return clientRun;
         }
 
-        var startedAt = timeProvider.GetUtcNow();
-        clientRun = clientRun with { Attempts = attempt, StartedAt = clientRun.StartedAt ?? startedAt };
+        clientRun = clientRun with { Attempts = attempt };
         ClientRun finished;
-        List<EventCategory> categories = [];
         try
         {
-            var client = await stores.Clients.GetAsync(message.BusinessId, message.ClientId, cancellationToken).ConfigureAwait(false);
-            finished = client is null
-                ? clientRun with { Status = ClientRunStatus.Failed, Error = "The client no longer exists.", CompletedAt = timeProvider.GetUtcNow() }
-                : await RunAsync(jobRun, clientRun, client, categories, cancellationToken).ConfigureAwait(false);
+            finished = await ExecuteAsync(jobRun, clientRun, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (attempt >= maxAttempts && ex is not OperationCanceledException)
         {
-            var failed = clientRun with { Status = ClientRunStatus.Failed, Error = ex.Message, CompletedAt = timeProvider.GetUtcNow() };
-            await jobRunService.RecordClientFinishedAsync(failed, cancellationToken).ConfigureAwait(false);
-            (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(failed, [], 0);
+            await RecordLastFailureAsync(clientRun, ex.Message, cancellationToken).ConfigureAwait(false);
             throw;
         }
 
         await jobRunService.RecordClientFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
+        return finished;
+    }
+
+    /// <summary>
+    /// Runs one client of a job run for an orchestration, which retries a failure and sums what each client returns
+    /// (no counters here). The finished client run is stored; a client run that is already finished is returned as
+    /// stored, so an activity that runs twice gives the same answer twice. A failure is thrown for the caller's
+    /// retry policy; after its last attempt the caller records it with <see cref="RecordFailedAsync"/>.
+    /// </summary>
+    public async Task<ClientOutcome> RunClientAsync(string businessId, string jobRunId, string clientId, CancellationToken cancellationToken)
+    {
+        var jobRun = await stores.JobRuns.GetAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableMessageException($"Job run {jobRunId} does not exist in business {businessId}.");
+        var clientRun = await stores.JobRuns.GetClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
+        if (!clientRun.IsFinished)
+        {
+            clientRun = await ExecuteAsync(jobRun, clientRun with { Attempts = clientRun.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+            await stores.JobRuns.SaveClientRunAsync(clientRun, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ClientOutcome.Of(clientRun);
+    }
+
+    /// <summary>Records a client that failed every attempt (unless it finished meanwhile) and returns what it came to.</summary>
+    public async Task<ClientOutcome> RecordFailedAsync(string businessId, string jobRunId, string clientId, string error, int attempts, CancellationToken cancellationToken)
+    {
+        var clientRun = await stores.JobRuns.GetClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
+        if (!clientRun.IsFinished)
+        {
+            clientRun = clientRun with { Status = ClientRunStatus.Failed, Error = error, Attempts = attempts, CompletedAt = timeProvider.GetUtcNow() };
+            await stores.JobRuns.SaveClientRunAsync(clientRun, cancellationToken).ConfigureAwait(false);
+            (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(clientRun, [], 0);
+        }
+
+        return ClientOutcome.Of(clientRun);
+    }
+
+    private async Task RecordLastFailureAsync(ClientRun clientRun, string error, CancellationToken cancellationToken)
+    {
+        var failed = clientRun with { Status = ClientRunStatus.Failed, Error = error, CompletedAt = timeProvider.GetUtcNow() };
+        await jobRunService.RecordClientFinishedAsync(failed, cancellationToken).ConfigureAwait(false);
+        (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(failed, [], 0);
+    }
+
+    /// <summary>The client pipeline for one client run: returns the run finished (completed, or failed for a missing client or when every source failed).</summary>
+    private async Task<ClientRun> ExecuteAsync(JobRun jobRun, ClientRun clientRun, CancellationToken cancellationToken)
+    {
+        clientRun = clientRun with { StartedAt = clientRun.StartedAt ?? timeProvider.GetUtcNow() };
+        List<EventCategory> categories = [];
+        var client = await stores.Clients.GetAsync(jobRun.BusinessId, clientRun.ClientId, cancellationToken).ConfigureAwait(false);
+        var finished = client is null
+            ? clientRun with { Status = ClientRunStatus.Failed, Error = "The client no longer exists.", CompletedAt = timeProvider.GetUtcNow() }
+            : await RunAsync(jobRun, clientRun, client, categories, cancellationToken).ConfigureAwait(false);
         (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(finished, categories, finished.Counts.InsightsGenerated);
         return finished;
     }

@@ -1,0 +1,85 @@
+using System.Globalization;
+using ClientMonitor.Core.Pipeline;
+using Microsoft.DurableTask;
+
+namespace ClientMonitor.Durable;
+
+/// <summary>The orchestration's input: the job run (already recorded, with a pending client run per client) and its deadline.</summary>
+public sealed record JobRunInput(string BusinessId, string JobRunId, IReadOnlyList<string> ClientIds, DateTimeOffset StartedAt, DateTimeOffset Deadline);
+
+/// <summary>One client of a job run, for the client activity.</summary>
+public sealed record ClientWork(string BusinessId, string JobRunId, string ClientId);
+
+/// <summary>A client that failed every attempt, with the last error.</summary>
+public sealed record ClientFailure(string BusinessId, string JobRunId, string ClientId, string Error, int Attempts);
+
+/// <summary>What the run came to: every client's outcome, or a timeout with the outcomes that arrived in time.</summary>
+public sealed record JobRunFinish(string BusinessId, string JobRunId, IReadOnlyList<ClientOutcome> Outcomes, string? TimeoutError);
+
+/// <summary>
+/// A job run as a Durable orchestration (instance id = job run id): one <see cref="MonitorClient"/> activity per
+/// client with <see cref="ClientRetry"/>; a client that fails every attempt is recorded failed by
+/// <see cref="RecordClientFailed"/>; the fan-in sums what the activities return; <see cref="FinishJobRun"/> records
+/// the outcome (job run row, schedule outcome, alerts, telemetry). A durable timer at the deadline finishes a run
+/// that is still going as timed out, so no job run stays "running"; the instance itself completes once the clients
+/// still in flight return (the engine cannot cancel an activity). Orchestration code must be deterministic: all time
+/// and I/O come from the context and the activities.
+/// </summary>
+public static class JobRunOrchestration
+{
+    public const string Name = "JobRun";
+    public const string MonitorClient = "MonitorClient";
+    public const string RecordClientFailed = "RecordClientFailed";
+    public const string FinishJobRun = "FinishJobRun";
+
+    /// <summary>
+    /// Five attempts, 30 s before the second, doubling, at most 5 minutes apart. A client that cannot be run at all
+    /// (its job run or client run does not exist) is not retried.
+    /// </summary>
+    public static readonly RetryPolicy ClientRetry = new(
+        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(30), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(5))
+    {
+        HandleFailure = failure => !failure.IsCausedBy<UnprocessableMessageException>(),
+    };
+
+    public static async Task<JobRunStatus> RunAsync(TaskOrchestrationContext context, JobRunInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var clients = input.ClientIds.Select(id => RunClientAsync(context, new ClientWork(input.BusinessId, input.JobRunId, id))).ToList();
+        var all = Task.WhenAll(clients);
+
+        string? timeoutError = null;
+        using (var deadline = new CancellationTokenSource())
+        {
+            var timer = context.CreateTimer(input.Deadline.UtcDateTime, deadline.Token);
+            if (await Task.WhenAny(all, timer).ConfigureAwait(true) == timer)
+            {
+                var minutes = (int)Math.Round((input.Deadline - input.StartedAt).TotalMinutes);
+                var done = clients.Count(c => c.IsCompletedSuccessfully);
+                timeoutError = string.Create(CultureInfo.InvariantCulture, $"Timed out after {minutes} minute(s) with {done} of {clients.Count} client run(s) finished.");
+            }
+            else
+            {
+                // The timer must not keep the orchestration alive once every client is done.
+                await deadline.CancelAsync().ConfigureAwait(true);
+            }
+        }
+
+        var outcomes = clients.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToList();
+        return await context.CallActivityAsync<JobRunStatus>(FinishJobRun, new JobRunFinish(input.BusinessId, input.JobRunId, outcomes, timeoutError)).ConfigureAwait(true);
+    }
+
+    private static async Task<ClientOutcome> RunClientAsync(TaskOrchestrationContext context, ClientWork work)
+    {
+        try
+        {
+            return await context.CallActivityAsync<ClientOutcome>(MonitorClient, work, TaskOptions.FromRetryPolicy(ClientRetry)).ConfigureAwait(true);
+        }
+        catch (TaskFailedException ex)
+        {
+            var failure = new ClientFailure(work.BusinessId, work.JobRunId, work.ClientId, ex.FailureDetails.ErrorMessage, ClientRetry.MaxNumberOfAttempts);
+            return await context.CallActivityAsync<ClientOutcome>(RecordClientFailed, failure).ConfigureAwait(true);
+        }
+    }
+}
