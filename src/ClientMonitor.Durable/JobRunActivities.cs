@@ -1,4 +1,5 @@
 using ClientMonitor.Core.Pipeline;
+using Microsoft.DurableTask;
 
 namespace ClientMonitor.Durable;
 
@@ -26,5 +27,22 @@ public sealed class JobRunActivities(MonitorClientProcessor processor, JobRunSer
         ArgumentNullException.ThrowIfNull(finish);
         var run = await jobRuns.FinishAsync(finish.BusinessId, finish.JobRunId, finish.Outcomes, finish.TimeoutError, cancellationToken).ConfigureAwait(false);
         return run.Status;
+    }
+}
+
+/// <summary>Registers the job run orchestration and its activities with a Durable Task worker (the local host and tests).</summary>
+public static class JobRunRegistration
+{
+    /// <param name="tasks">The worker's registry.</param>
+    /// <param name="activities">Gives the activities' implementation (from the app's services) when an activity runs.</param>
+    public static DurableTaskRegistry AddJobRuns(this DurableTaskRegistry tasks, Func<JobRunActivities> activities)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(activities);
+        tasks.AddOrchestratorFunc<JobRunInput, JobRunStatus>(JobRunOrchestration.Name, (context, input) => JobRunOrchestration.RunAsync(context, input));
+        tasks.AddActivityFunc<ClientWork, ClientOutcome>(JobRunOrchestration.MonitorClient, (_, work) => activities().MonitorClientAsync(work, CancellationToken.None));
+        tasks.AddActivityFunc<ClientFailure, ClientOutcome>(JobRunOrchestration.RecordClientFailed, (_, failure) => activities().RecordClientFailedAsync(failure, CancellationToken.None));
+        tasks.AddActivityFunc<JobRunFinish, JobRunStatus>(JobRunOrchestration.FinishJobRun, (_, finish) => activities().FinishJobRunAsync(finish, CancellationToken.None));
+        return tasks;
     }
 }

@@ -61,8 +61,10 @@ public static class JobRunOrchestration
             }
             else
             {
-                // The timer must not keep the orchestration alive once every client is done.
-                await deadline.CancelAsync().ConfigureAwait(true);
+                // The timer must not keep the orchestration alive once every client is done. Cancel synchronously:
+                // the engine needs the timer's cancellation on the orchestration's own thread, which CancelAsync
+                // would leave (the instance then never completes).
+                deadline.Cancel();
             }
         }
 
