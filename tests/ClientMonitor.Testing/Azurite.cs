@@ -18,24 +18,29 @@ public sealed class Azurite : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    private Azurite(Process process, StringBuilder output, int tablePort, int queuePort)
+    private Azurite(Process process, StringBuilder output, int tablePort, int queuePort, int blobPort)
     {
         _process = process;
         _output = output;
         TablePort = tablePort;
         QueuePort = queuePort;
+        BlobPort = blobPort;
     }
 
     public int TablePort { get; }
 
     public int QueuePort { get; }
 
+    /// <summary>Blobs: the Durable engine's Azure Storage provider keeps its leases and large messages there.</summary>
+    public int BlobPort { get; }
+
     /// <summary>A connection string to this instance with the well-known development account.</summary>
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={StorageClients.DevelopmentAccountName};" +
         "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageClients.DevelopmentAccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageClients.DevelopmentAccountName};";
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageClients.DevelopmentAccountName};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{StorageClients.DevelopmentAccountName};";
 
     public static Task<Azurite> SharedAsync() => SharedInstance.Value;
 
@@ -81,7 +86,7 @@ public sealed class Azurite : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new Azurite(process, output, tablePort, queuePort);
+        var azurite = new Azurite(process, output, tablePort, queuePort, blobPort);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Kill();
 
         var deadline = Stopwatch.StartNew();
