@@ -9,6 +9,15 @@ namespace ClientMonitor.Core.Pipeline;
 /// </summary>
 public sealed record StartJobRequest(string BusinessId, JobType JobType, IReadOnlyList<string>? ClientIds, bool ForceMock, string Trigger, string? ScheduleId = null, string? JobRunId = null);
 
+/// <summary>
+/// Starts the work of a job run that is recorded and still running (an orchestration whose instance id is the run's
+/// id, with the deadline as a durable timer). Launching a run twice starts it once.
+/// </summary>
+public interface IJobRunLauncher
+{
+    Task LaunchAsync(JobRun jobRun, IReadOnlyList<string> clientIds, DateTimeOffset deadline, CancellationToken cancellationToken);
+}
+
 /// <summary>Told once a job run has its final status (possibly more than once for the same run: handlers are idempotent).</summary>
 public interface IJobRunFinishedListener
 {

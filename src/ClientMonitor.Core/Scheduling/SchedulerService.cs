@@ -46,7 +46,9 @@ public sealed record TriggerResult(JobRun? JobRun, TriggerRefusal Refusal, strin
 /// The scheduler: <see cref="TickAsync"/> runs every minute, reads only the due index, claims each due schedule with
 /// an ETag-checked write (so two ticks, or two workers, never start one occurrence twice), starts its job run and
 /// moves it to its next occurrence. Missed occurrences (after downtime) become one run, and the count is recorded.
-/// Each started run gets a deadline entry; a run still going at its deadline is failed as timed out.
+/// Each started run gets a deadline entry; a run still going at its deadline is failed as timed out. With an
+/// <see cref="IJobRunLauncher"/> (the Durable orchestration), runs are launched through it instead of the
+/// <c>monitor-client</c> queue, and the orchestration's own timer keeps the deadline.
 /// </summary>
 public sealed class SchedulerService(
     IScheduleStore schedules,
@@ -55,7 +57,8 @@ public sealed class SchedulerService(
     JobRunService jobs,
     ScheduleOutcomes outcomes,
     SchedulerOptions options,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    IJobRunLauncher? launcher = null)
 {
     public async Task<TickReport> TickAsync(CancellationToken cancellationToken)
     {
@@ -130,6 +133,17 @@ public sealed class SchedulerService(
     public async Task<StartJobResult> StartRunAsync(StartJobRequest request, int timeoutMinutes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (launcher is not null)
+        {
+            var created = await jobs.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+            if (created.JobRun is { IsFinished: false } launched)
+            {
+                await launcher.LaunchAsync(launched, created.ClientIds, launched.StartedAt.AddMinutes(timeoutMinutes), cancellationToken).ConfigureAwait(false);
+            }
+
+            return created;
+        }
+
         var result = await jobs.StartAsync(request, cancellationToken).ConfigureAwait(false);
         if (result.JobRun is { IsFinished: false } run)
         {

@@ -1,0 +1,25 @@
+using ClientMonitor.Core.Pipeline;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace ClientMonitor.Durable;
+
+/// <summary>
+/// Launches a job run as an instance of <see cref="JobRunOrchestration"/> whose id is the job run's id. The
+/// scheduler's ETag claim already makes one run per occurrence; an instance that exists already (a retried tick or
+/// request) is the same run launched before, so launching is idempotent.
+/// </summary>
+public sealed class DurableJobRunLauncher(DurableTaskClient client) : IJobRunLauncher
+{
+    public async Task LaunchAsync(JobRun jobRun, IReadOnlyList<string> clientIds, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobRun);
+        if (await client.GetInstanceAsync(jobRun.Id, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        var input = new JobRunInput(jobRun.BusinessId, jobRun.Id, clientIds, jobRun.StartedAt, deadline);
+        await client.ScheduleNewOrchestrationInstanceAsync(JobRunOrchestration.Name, input, new StartOrchestrationOptions(jobRun.Id), cancellationToken).ConfigureAwait(false);
+    }
+}
