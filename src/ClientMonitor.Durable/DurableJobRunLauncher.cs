@@ -6,8 +6,9 @@ namespace ClientMonitor.Durable;
 
 /// <summary>
 /// Launches a job run as an instance of <see cref="JobRunOrchestration"/> whose id is the job run's id. The
-/// scheduler's ETag claim already makes one run per occurrence; an instance that exists already (a retried tick or
-/// request) is the same run launched before, so launching is idempotent.
+/// scheduler's ETag claim already makes one run per occurrence, and each run is launched by the one caller that
+/// created it; an instance that exists already (that caller retrying) is the same run launched before, so launching
+/// again starts nothing.
 /// </summary>
 public sealed class DurableJobRunLauncher(DurableTaskClient client) : IJobRunLauncher
 {
