@@ -22,6 +22,12 @@ public sealed record LocalDurableEngineOptions(string StorageConnectionString, s
     /// </summary>
     public TimeSpan WorkItemVisibility { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long an orchestration's messages stay hidden once taken from a control queue: after a crash, how long its
+    /// orchestrations wait before they move on (the provider's default: 5 minutes).
+    /// </summary>
+    public TimeSpan ControlQueueVisibility { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The longest wait between polls of an idle queue (Microsoft's Flex guidance for Durable: 1 s).</summary>
     public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
@@ -53,6 +59,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
             TaskHubName = options.TaskHubName,
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibility,
+            ControlQueueVisibilityTimeout = options.ControlQueueVisibility,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         });
