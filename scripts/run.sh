@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ -f node_modules/azurite/dist/src/azurite.js ] || npm ci --no-audit --no-fund
+if [ ! -f node_modules/azurite/dist/src/azurite.js ]; then
+  echo "Installing Azurite, the local storage emulator (npm ci)..."
+  npm ci --no-audit --no-fund
+fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -38,5 +41,7 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="${CLIENTMONITOR_URLS:-http://localhost:7071}"
 # Seed the demo business and run one monitoring job on start; its summary is printed when the job finishes.
 export ClientMonitor__Demo__RunOnStart="${ClientMonitor__Demo__RunOnStart:-true}"
+echo "Building the worker (the first build restores NuGet packages and takes a few minutes)..."
+dotnet build src/ClientMonitor.Functions -c Release -nologo -v quiet -clp:ErrorsOnly
 echo "ClientMonitor: API on $ASPNETCORE_URLS (health: $ASPNETCORE_URLS/api/health). Ctrl-C to stop."
-dotnet run --project src/ClientMonitor.Functions -c Release -- "$@"
+dotnet run --project src/ClientMonitor.Functions -c Release --no-build -- "$@"

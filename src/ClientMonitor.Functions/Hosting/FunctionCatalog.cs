@@ -23,14 +23,21 @@ public sealed class FunctionCatalog
 
     public FunctionDefinition? Find(string name) => _functions.GetValueOrDefault(name);
 
-    /// <summary>Reads every <c>*/function.json</c> below <paramref name="appRoot"/>; throws naming the file at fault.</summary>
+    /// <summary>
+    /// Reads each <c>&lt;Name&gt;/function.json</c> directly below <paramref name="appRoot"/>, as the Functions host
+    /// does; deeper copies (a publish's <c>linux-x64/</c> folder inside the build output) are not functions of this
+    /// app. Throws naming the file at fault.
+    /// </summary>
     public static FunctionCatalog Load(string appRoot)
     {
         var definitions = new List<FunctionDefinition>();
-        foreach (var file in Directory.EnumerateFiles(appRoot, "function.json", SearchOption.AllDirectories))
+        foreach (var folder in Directory.EnumerateDirectories(appRoot).Order(StringComparer.Ordinal))
         {
-            var name = Path.GetFileName(Path.GetDirectoryName(file)!);
-            definitions.Add(Parse(name, File.ReadAllText(file), file));
+            var file = Path.Combine(folder, "function.json");
+            if (File.Exists(file))
+            {
+                definitions.Add(Parse(Path.GetFileName(folder), File.ReadAllText(file), file));
+            }
         }
 
         if (definitions.Count == 0)

@@ -49,6 +49,29 @@ public sealed class FunctionAgreementTests
     }
 
     [Fact]
+    public void Load_ReadsOnlyTheFunctionFoldersOfTheAppRoot_NotCopiesDeeperDown()
+    {
+        var root = Directory.CreateTempSubdirectory("catalog").FullName;
+        try
+        {
+            var json = File.ReadAllText(Path.Combine(SourceFunctions, "ScheduleTick", "function.json"));
+            Directory.CreateDirectory(Path.Combine(root, "ScheduleTick"));
+            File.WriteAllText(Path.Combine(root, "ScheduleTick", "function.json"), json);
+            // What a self-contained publish leaves inside the build output.
+            Directory.CreateDirectory(Path.Combine(root, "linux-x64", "ScheduleTick"));
+            File.WriteAllText(Path.Combine(root, "linux-x64", "ScheduleTick", "function.json"), json);
+
+            var catalog = FunctionCatalog.Load(root);
+
+            Assert.Equal("ScheduleTick", Assert.Single(catalog.All).Name);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void EnsureMatches_NamesAFunctionWithoutHandler()
     {
         var catalog = new FunctionCatalog([new FunctionDefinition("Orphan", TriggerKind.Queue, "message", null, "orphans", null)]);
