@@ -170,6 +170,7 @@ public sealed class MonitorClientProcessor(
         var items = Deduplication.Distinct(outcomes.SelectMany(o => o.Items));
         var now = timeProvider.GetUtcNow();
         var pending = new List<(SearchItem Item, RawDataRecord Raw)>();
+        var resumed = new List<MonitoringEvent>();
         foreach (var item in items)
         {
             var hash = Deduplication.ContentHash(item);
@@ -179,9 +180,13 @@ public sealed class MonitorClientProcessor(
             {
                 pending.Add((item, stored));
             }
+            else if (await EventOfThisRunAsync(stored, jobRun, cancellationToken).ConfigureAwait(false) is { } earlier)
+            {
+                resumed.Add(earlier);
+            }
         }
 
-        var counts = RunCounts.Zero with { ItemsFound = items.Count, NewItems = pending.Count };
+        var counts = RunCounts.Zero with { ItemsFound = items.Count, NewItems = pending.Count + resumed.Count };
         if (jobRun.JobType == JobType.SearchOnly)
         {
             return Finish(clientRun, counts, sourcesUsed, failedSources, null, calls);
@@ -211,7 +216,7 @@ public sealed class MonitorClientProcessor(
             .OrderByDescending(c => c.Classification.Relevance)
             .ThenByDescending(c => c.Item.PublishedAt)
             .ThenBy(c => c.Raw.Id, StringComparer.Ordinal)
-            .Take(options.MaxEventsPerClient)
+            .Take(Math.Max(0, options.MaxEventsPerClient - resumed.Count))
             .ToList();
         foreach (var skipped in classified.Except(chosen))
         {
@@ -224,6 +229,18 @@ public sealed class MonitorClientProcessor(
         var insights = 0;
         var notifications = 0;
         var emails = 0;
+
+        // Events an earlier attempt of this run already wrote count again, and their recipients are made sure of.
+        foreach (var earlier in resumed)
+        {
+            events++;
+            insights += earlier.Insight is null ? 0 : 1;
+            categories.Add(earlier.Category);
+            var (n, e) = await NotifyAsync(jobRun, client, earlier, users, preferences, now, cancellationToken).ConfigureAwait(false);
+            notifications += n;
+            emails += e;
+        }
+
         foreach (var (item, raw, classification) in chosen)
         {
             var monitoringEvent = new MonitoringEvent(
@@ -250,6 +267,21 @@ public sealed class MonitorClientProcessor(
 
         counts = counts with { EventsCreated = events, InsightsGenerated = insights, NotificationsCreated = notifications, EmailsQueued = emails };
         return Finish(clientRun, counts, sourcesUsed, failedSources, crmProvider?.Name, calls);
+    }
+
+    /// <summary>
+    /// The event an earlier attempt of this job run made from <paramref name="raw"/>, or null when the item was
+    /// processed by another run (only items processed since this run started are looked up).
+    /// </summary>
+    private async Task<MonitoringEvent?> EventOfThisRunAsync(RawDataRecord raw, JobRun jobRun, CancellationToken cancellationToken)
+    {
+        if (raw.ProcessedIntoEventId is not { } eventId || raw.ProcessedAt is not { } processedAt || processedAt < jobRun.StartedAt)
+        {
+            return null;
+        }
+
+        var earlier = await stores.Events.GetAsync(raw.BusinessId, eventId, cancellationToken).ConfigureAwait(false);
+        return earlier?.JobRunId == jobRun.Id ? earlier : null;
     }
 
     /// <summary>Runs one provider call and records its name, kind, outcome and duration.</summary>
@@ -291,10 +323,9 @@ public sealed class MonitorClientProcessor(
                 var notification = new Notification(
                     StableId.From("notification", monitoringEvent.Id, user.Id), user.BusinessId, user.Id, monitoringEvent.Id, client.Id,
                     monitoringEvent.Title, monitoringEvent.Category, monitoringEvent.Relevance, false, now, null);
-                if (await stores.Notifications.AddIfAbsentAsync(notification, cancellationToken).ConfigureAwait(false))
-                {
-                    notifications++;
-                }
+                // Counted whether added now or by an earlier attempt of this run: the totals are what exists.
+                await stores.Notifications.AddIfAbsentAsync(notification, cancellationToken).ConfigureAwait(false);
+                notifications++;
             }
 
             // Daily and weekly users get the event in their digest instead.
@@ -309,10 +340,8 @@ public sealed class MonitorClientProcessor(
                 var log = new EmailLog(
                     emailId, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id, EmailTypes.EventNotification, user.Email,
                     Subject(client, monitoringEvent), Preview(monitoringEvent.Summary), EmailStatus.Pending, now);
-                if (await stores.EmailLogs.AddPendingIfAbsentAsync(log, cancellationToken).ConfigureAwait(false))
-                {
-                    emails++;
-                }
+                await stores.EmailLogs.AddPendingIfAbsentAsync(log, cancellationToken).ConfigureAwait(false);
+                emails++;
 
                 // Queued even when the log existed: a crash may have come between the two. The sender sends each
                 // email id once, so a second message is harmless, and a lost one would not be.

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ClientMonitor.Core.Classifiers;
+using ClientMonitor.Core.Clients;
+using ClientMonitor.Core.Mocks;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
 using ClientMonitor.Functions.Hosting;
@@ -38,6 +40,28 @@ public sealed class PipelineTests
         Assert.Equal(finished.CompletedAt, again.CompletedAt);
         Assert.Equal(finished.Counts.EventsCreated, before.Events);
         Assert.Equal(finished.Counts.NotificationsCreated, before.Notifications);
+    }
+
+    [Fact]
+    public async Task AClientAttemptThatCrashedMidway_IsCountedWholeByTheNextAttempt()
+    {
+        var insights = new CrashOnceInsights(crashOnCall: 3);
+        await using var worker = await PipelineWorker.StartAsync(
+            new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" },
+            services => services.Replace(ServiceDescriptor.Singleton<IProviderCatalog>(new MockCatalogWith(insights))));
+        var business = await worker.SeedAsync(clients: 1);
+        var created = await worker.Jobs.CreateAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None);
+        var processor = worker.Services.GetRequiredService<MonitorClientProcessor>();
+        var clientId = Assert.Single(created.ClientIds);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => processor.RunClientAsync(business, created.JobRun!.Id, clientId, CancellationToken.None));
+        var writtenByTheCrashedAttempt = await SnapshotAsync(worker, business);
+        var outcome = await processor.RunClientAsync(business, created.JobRun!.Id, clientId, CancellationToken.None);
+        var after = await SnapshotAsync(worker, business);
+
+        Assert.True(writtenByTheCrashedAttempt.Events >= 2, "the first attempt wrote events before it crashed");
+        Assert.Equal((after.Events, after.Notifications, after.DistinctEmailIds), (outcome.Counts.EventsCreated, outcome.Counts.NotificationsCreated, outcome.Counts.EmailsQueued));
+        Assert.True(outcome.Counts.EventsCreated <= 5, "still at most five events per client");
     }
 
     [Fact]
@@ -160,6 +184,26 @@ public sealed class PipelineTests
 
         var emailIds = worker.Dispatcher.Emails.Where(e => e.BusinessId == business).Select(e => e.EmailId).Distinct().Count();
         return new Snapshot(events, amy + bob, raw, emailIds);
+    }
+
+    /// <summary>The mock providers with the given insight generator.</summary>
+    private sealed class MockCatalogWith(IInsightGenerator insights) : IProviderCatalog
+    {
+        public ProviderSet Resolve(bool forceMock)
+            => new([new MockSearchProvider()], [new MockCrmProvider(TimeProvider.System)], KeylessClassifier.Default, insights, UsesMocks: true);
+    }
+
+    /// <summary>Rule-based insights that crash once, on the given call: a worker dying in the middle of a client.</summary>
+    private sealed class CrashOnceInsights(int crashOnCall) : IInsightGenerator
+    {
+        private int _calls;
+
+        public string Name => "rule_based";
+
+        public Task<Insight> GenerateAsync(MonitoringEvent monitoringEvent, Client client, CrmContext? crm, CancellationToken cancellationToken)
+            => Interlocked.Increment(ref _calls) == crashOnCall
+                ? throw new InvalidOperationException("worker died")
+                : Task.FromResult(RuleBasedInsights.Generate(monitoringEvent, client, crm));
     }
 
     /// <summary>A search source that fails with an unexpected exception (not a provider failure), so the message is retried.</summary>
