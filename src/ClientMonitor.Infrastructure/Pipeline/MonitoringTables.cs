@@ -61,7 +61,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
 
         if (query.MinRelevance is { } min)
         {
-            filter += TableClient.CreateQueryFilter($" and Relevance ge {min}");
+            filter += " and Relevance ge " + TableStoreSupport.DoubleLiteral(min);
         }
 
         if (query.From is { } from)

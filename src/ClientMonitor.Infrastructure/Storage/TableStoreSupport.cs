@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 
@@ -8,6 +9,21 @@ public static class TableStoreSupport
 {
     /// <summary>HTTP status of a conditional write whose ETag no longer matches: another writer got there first.</summary>
     public const int PreconditionFailed = 412;
+
+    /// <summary>
+    /// An OData literal for a double that stays a double when it is integral: <c>1.0</c>, where
+    /// <c>CreateQueryFilter</c> writes <c>1</c>, which the Table service reads as Int32 and, comparing across
+    /// types, matches nothing. Only for finite numbers of our own (never text).
+    /// </summary>
+    public static string DoubleLiteral(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A filter number must be finite.");
+        }
+
+        return value.ToString("0.0################", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Reads one row, or null when there is none.</summary>
     public static async Task<T?> GetOrNullAsync<T>(this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)

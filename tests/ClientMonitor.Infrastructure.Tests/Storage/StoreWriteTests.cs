@@ -88,5 +88,13 @@ public sealed class StoreWriteTests : IAsyncLifetime
         Assert.Equal(10, await quota.UsedTodayAsync(provider, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(1.0, "1.0")]
+    [InlineData(0.0, "0.0")]
+    [InlineData(0.75, "0.75")]
+    [InlineData(0.1, "0.1")]
+    public void AFilterNumber_StaysADoubleWhenItIsIntegral(double value, string literal)
+        => Assert.Equal(literal, ClientMonitor.Infrastructure.Storage.TableStoreSupport.DoubleLiteral(value));
+
     private static Client NewClient(string businessId, string id) => new(id, businessId, "Contoso", "contoso.com", "software", ["Contoso Cloud"], [], null, null, true);
 }
