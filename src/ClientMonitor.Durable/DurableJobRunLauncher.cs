@@ -7,8 +7,7 @@ namespace ClientMonitor.Durable;
 /// <summary>
 /// Launches a job run as an instance of <see cref="JobRunOrchestration"/> whose id is the job run's id. The
 /// scheduler's ETag claim already makes one run per occurrence, and each run is launched by the one caller that
-/// created it; an instance that exists already (that caller retrying) is the same run launched before, so launching
-/// again starts nothing.
+/// created it; the check for an existing instance only guards against launching a run a second time.
 /// </summary>
 public sealed class DurableJobRunLauncher(DurableTaskClient client) : IJobRunLauncher
 {

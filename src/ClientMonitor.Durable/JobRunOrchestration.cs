@@ -1,4 +1,3 @@
-using System.Globalization;
 using ClientMonitor.Core.Pipeline;
 using Microsoft.DurableTask;
 
@@ -21,8 +20,8 @@ public sealed record JobRunFinish(string BusinessId, string JobRunId, IReadOnlyL
 /// client with <see cref="ClientRetry"/>; a client that fails every attempt is recorded failed by
 /// <see cref="RecordClientFailed"/>; the fan-in sums what the activities return; <see cref="FinishJobRun"/> records
 /// the outcome (job run row, schedule outcome, alerts, telemetry). A durable timer at the deadline finishes a run
-/// that is still going as timed out, so no job run stays "running"; the instance itself completes once the clients
-/// still in flight return (the engine cannot cancel an activity). Orchestration code must be deterministic: all time
+/// that is still going as timed out (the scheduler's deadline entry is the backstop if the orchestration itself
+/// fails); the instance completes once the clients still in flight return (the engine cannot cancel an activity). Orchestration code must be deterministic: all time
 /// and I/O come from the context and the activities.
 /// </summary>
 public static class JobRunOrchestration
@@ -42,6 +41,10 @@ public static class JobRunOrchestration
         HandleFailure = failure => !failure.IsCausedBy<UnprocessableMessageException>(),
     };
 
+    /// <summary>For the bookkeeping activities (recording a failed client, finishing the run): quick retries of storage hiccups.</summary>
+    public static readonly RetryPolicy BookkeepingRetry = new(
+        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(1));
+
     public static async Task<JobRunStatus> RunAsync(TaskOrchestrationContext context, JobRunInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -56,8 +59,7 @@ public static class JobRunOrchestration
             if (await Task.WhenAny(all, timer).ConfigureAwait(true) == timer)
             {
                 var minutes = (int)Math.Round((input.Deadline - input.StartedAt).TotalMinutes);
-                var done = clients.Count(c => c.IsCompletedSuccessfully);
-                timeoutError = string.Create(CultureInfo.InvariantCulture, $"Timed out after {minutes} minute(s) with {done} of {clients.Count} client run(s) finished.");
+                timeoutError = JobRun.TimeoutError(minutes, clients.Count(c => c.IsCompletedSuccessfully), clients.Count);
             }
             else
             {
@@ -69,7 +71,7 @@ public static class JobRunOrchestration
         }
 
         var outcomes = clients.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToList();
-        return await context.CallActivityAsync<JobRunStatus>(FinishJobRun, new JobRunFinish(input.BusinessId, input.JobRunId, outcomes, timeoutError)).ConfigureAwait(true);
+        return await context.CallActivityAsync<JobRunStatus>(FinishJobRun, new JobRunFinish(input.BusinessId, input.JobRunId, outcomes, timeoutError), TaskOptions.FromRetryPolicy(BookkeepingRetry)).ConfigureAwait(true);
     }
 
     private static async Task<ClientOutcome> RunClientAsync(TaskOrchestrationContext context, ClientWork work)
@@ -81,7 +83,15 @@ public static class JobRunOrchestration
         catch (TaskFailedException ex)
         {
             var failure = new ClientFailure(work.BusinessId, work.JobRunId, work.ClientId, ex.FailureDetails.ErrorMessage, ClientRetry.MaxNumberOfAttempts);
-            return await context.CallActivityAsync<ClientOutcome>(RecordClientFailed, failure).ConfigureAwait(true);
+            try
+            {
+                return await context.CallActivityAsync<ClientOutcome>(RecordClientFailed, failure, TaskOptions.FromRetryPolicy(BookkeepingRetry)).ConfigureAwait(true);
+            }
+            catch (TaskFailedException)
+            {
+                // Not even recorded: the client still counts as failed, so the run cannot end "completed" without it.
+                return new ClientOutcome(work.ClientId, ClientRunStatus.Failed, RunCounts.Zero);
+            }
         }
     }
 }

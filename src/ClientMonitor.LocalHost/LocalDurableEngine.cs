@@ -41,10 +41,12 @@ public sealed record LocalDurableEngineOptions(string StorageConnectionString, s
 public sealed class LocalDurableEngine : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly AzureStorageOrchestrationService _service;
 
-    private LocalDurableEngine(WebApplication app, Uri address)
+    private LocalDurableEngine(WebApplication app, AzureStorageOrchestrationService service, Uri address)
     {
         _app = app;
+        _service = service;
         Address = address;
     }
 
@@ -63,9 +65,33 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         });
-        // The sidecar's own create call does not wait for the task hub; create it before serving.
-        await service.CreateIfNotExistsAsync().ConfigureAwait(false);
+        try
+        {
+            // The sidecar's own create call does not wait for the task hub; create it before serving.
+            await service.CreateIfNotExistsAsync().ConfigureAwait(false);
+            var app = await StartSidecarAsync(service, loggerFactory, cancellationToken).ConfigureAwait(false);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new LocalDurableEngine(app, service, new Uri(address));
+        }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
+    }
 
+    /// <summary>A channel for a Durable Task worker or client (<c>UseGrpc(channel)</c>); the caller disposes it.</summary>
+    public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _service.Dispose();
+    }
+
+    private static async Task<WebApplication> StartSidecarAsync(AzureStorageOrchestrationService service, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
@@ -80,17 +106,15 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LocalDurableEngine(app, new Uri(address));
-    }
-
-    /// <summary>A channel for a Durable Task worker or client (<c>UseGrpc(channel)</c>); the caller disposes it.</summary>
-    public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 }

@@ -65,6 +65,20 @@ public sealed class JobRunOrchestrationTests
     }
 
     [Fact]
+    public async Task AFailureThatCannotEvenBeRecorded_StillCountsTheClientFailed()
+    {
+        ClientsAnswer(id => id == "b"
+            ? Task.FromException<ClientOutcome>(new TaskFailedException(JobRunOrchestration.MonitorClient, 2, new TaskFailureDetails("HttpRequestException", "CRM said no", null, null, null)))
+            : Task.FromResult(Outcome(id, events: 1)));
+        _context.Setup(c => c.CallActivityAsync<ClientOutcome>(It.Is<TaskName>(n => n.Name == JobRunOrchestration.RecordClientFailed), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Returns(Task.FromException<ClientOutcome>(new TaskFailedException(JobRunOrchestration.RecordClientFailed, 3, new TaskFailureDetails("RequestFailedException", "storage unavailable", null, null, null))));
+
+        await JobRunOrchestration.RunAsync(_context.Object, Input("a", "b"));
+
+        Assert.Equal([("a", ClientRunStatus.Completed), ("b", ClientRunStatus.Failed)], _finish!.Outcomes.Select(o => (o.ClientId, o.Status)));
+    }
+
+    [Fact]
     public async Task WhenEveryClientIsDone_TheDeadlineTimerIsCancelled()
     {
         ClientsAnswer(id => Task.FromResult(Outcome(id, events: 1)));

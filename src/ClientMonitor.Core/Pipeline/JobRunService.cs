@@ -179,6 +179,9 @@ public sealed class JobRunService(
             ?? throw new InvalidOperationException($"Job run {jobRunId} does not exist in business {businessId}.");
         if (run.IsFinished)
         {
+            // A repeated finish (the activity retried after a listener failed, or the deadline came first): the
+            // listeners are told again, which they take idempotently, so none of them misses the outcome.
+            await NotifyListenersAsync(run, cancellationToken).ConfigureAwait(false);
             return run;
         }
 
@@ -223,12 +226,16 @@ public sealed class JobRunService(
             },
             cancellationToken).ConfigureAwait(false);
         (telemetry ?? Operations.NoTelemetry.Instance).JobRunFinished(finished);
+        await NotifyListenersAsync(finished, cancellationToken).ConfigureAwait(false);
+        return finished;
+    }
+
+    private async Task NotifyListenersAsync(JobRun finished, CancellationToken cancellationToken)
+    {
         foreach (var listener in finishedListeners ?? [])
         {
             await listener.OnJobRunFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
         }
-
-        return finished;
     }
 
     /// <summary>

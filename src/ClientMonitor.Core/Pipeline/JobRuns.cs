@@ -68,6 +68,10 @@ public sealed record JobRun(
     public TimeSpan? Duration => CompletedAt - StartedAt;
 
     public bool IsFinished => Status != JobRunStatus.Running;
+
+    /// <summary>The error of a run failed at its deadline.</summary>
+    public static string TimeoutError(int minutes, int finishedClients, int totalClients)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Timed out after {minutes} minute(s) with {finishedClients} of {totalClients} client run(s) finished.");
 }
 
 /// <summary>

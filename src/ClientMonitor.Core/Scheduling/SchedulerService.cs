@@ -48,7 +48,8 @@ public sealed record TriggerResult(JobRun? JobRun, TriggerRefusal Refusal, strin
 /// moves it to its next occurrence. Missed occurrences (after downtime) become one run, and the count is recorded.
 /// Each started run gets a deadline entry; a run still going at its deadline is failed as timed out. With an
 /// <see cref="IJobRunLauncher"/> (the Durable orchestration), runs are launched through it instead of the
-/// <c>monitor-client</c> queue, and the orchestration's own timer keeps the deadline.
+/// <c>monitor-client</c> queue; the orchestration's timer keeps the deadline, and the deadline entry stays as the
+/// backstop for an orchestration that cannot finish its run.
 /// </summary>
 public sealed class SchedulerService(
     IScheduleStore schedules,
@@ -138,7 +139,10 @@ public sealed class SchedulerService(
             var created = await jobs.CreateAsync(request, cancellationToken).ConfigureAwait(false);
             if (created.JobRun is { IsFinished: false } launched)
             {
-                await launcher.LaunchAsync(launched, created.ClientIds, launched.StartedAt.AddMinutes(timeoutMinutes), cancellationToken).ConfigureAwait(false);
+                // The deadline entry too: if the orchestration cannot finish the run, the tick still times it out.
+                var deadline = launched.StartedAt.AddMinutes(timeoutMinutes);
+                await dueIndex.AddAsync(new DueEntry(DueKind.RunDeadline, deadline, launched.BusinessId, launched.Id), cancellationToken).ConfigureAwait(false);
+                await launcher.LaunchAsync(launched, created.ClientIds, deadline, cancellationToken).ConfigureAwait(false);
             }
 
             return created;
@@ -300,7 +304,7 @@ public sealed class SchedulerService(
                     {
                         Status = JobRunStatus.Failed,
                         CompletedAt = now,
-                        Error = string.Create(CultureInfo.InvariantCulture, $"Timed out after {minutes} minute(s) with {current.ClientsFinished} of {current.ClientsTotal} client run(s) finished."),
+                        Error = JobRun.TimeoutError(minutes, current.ClientsFinished, current.ClientsTotal),
                     },
                     cancellationToken).ConfigureAwait(false);
                 expired++;
