@@ -1,9 +1,9 @@
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using ClientMonitor.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClientMonitor.Functions.Tests;
 

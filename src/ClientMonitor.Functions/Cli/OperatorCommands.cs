@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
@@ -11,12 +14,9 @@ using ClientMonitor.Functions.Storage;
 using ClientMonitor.Functions.Telemetry;
 using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Providers;
+using ClientMonitor.Infrastructure.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Azure.Data.Tables;
-using ClientMonitor.Infrastructure.Storage;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 
 namespace ClientMonitor.Functions.Cli;
 

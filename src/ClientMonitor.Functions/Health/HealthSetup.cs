@@ -1,15 +1,15 @@
 using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Infrastructure.Operations;
 using ClientMonitor.Infrastructure.Providers;
+using ClientMonitor.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Azure.Data.Tables;
-using ClientMonitor.Infrastructure.Storage;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 
 namespace ClientMonitor.Functions.Health;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Standalone;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Hosting;

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using ClientMonitor.Core.Operations;
-using ClientMonitor.Functions.Hosting;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using ClientMonitor.Core.Operations;
+using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Infrastructure.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClientMonitor.Functions.Invocations;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using Azure.Identity;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Operations;
@@ -7,9 +8,8 @@ using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Storage;
 using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Pipeline;
-using Microsoft.Extensions.Options;
-using Azure.Data.Tables;
 using ClientMonitor.Infrastructure.Storage;
+using Microsoft.Extensions.Options;
 
 namespace ClientMonitor.Functions.Notifications;
 

@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Options;
-
 using ClientMonitor.Infrastructure.Providers;
+using Microsoft.Extensions.Options;
 
 namespace ClientMonitor.Functions.Pipeline;
 
@@ -46,6 +45,15 @@ public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOption
         if (ai.Provider == "anthropic" && string.IsNullOrWhiteSpace(ai.Anthropic.ApiKey))
         {
             errors.Add("Providers:Ai:Anthropic:ApiKey is required when Providers:Ai:Provider is anthropic.");
+        }
+
+        foreach (var (section, llm) in new[] { ("OpenAI", ai.OpenAI), ("AzureOpenAI", ai.AzureOpenAI), ("Anthropic", ai.Anthropic) })
+        {
+            // Keys and tokens travel in headers: never in clear text, except to a local endpoint on this machine.
+            if (llm.Endpoint is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)
+            {
+                errors.Add($"Providers:Ai:{section}:Endpoint must be https (or a loopback address): its key would be sent in clear text.");
+            }
         }
 
         AllOrNone(errors, "Providers:Google", ("ApiKey", options.Google.ApiKey), ("EngineId", options.Google.EngineId));

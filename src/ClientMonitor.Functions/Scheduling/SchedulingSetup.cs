@@ -1,12 +1,12 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Infrastructure.Scheduling;
-using Microsoft.Extensions.Options;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using ClientMonitor.Infrastructure.Storage;
+using Microsoft.Extensions.Options;
 
 namespace ClientMonitor.Functions.Scheduling;
 

@@ -1,8 +1,8 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Storage;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Standalone;

@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
-using ClientMonitor.Infrastructure.Storage;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Storage;
 

@@ -1,7 +1,7 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Reports;
-using System.Net.Http.Json;
 using ClientMonitor.Functions.Cli;
 using ClientMonitor.Functions.Tests.Pipeline;
 using ClientMonitor.Testing;

@@ -1,14 +1,14 @@
 using System.Net;
 using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Storage;
+using ClientMonitor.Infrastructure.Storage;
 using ClientMonitor.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
-using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Tests.Health;
 

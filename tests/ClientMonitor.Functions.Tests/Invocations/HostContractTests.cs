@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using ClientMonitor.Core.Operations;
-using ClientMonitor.Functions.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using ClientMonitor.Core.Operations;
+using ClientMonitor.Functions.Storage;
 using ClientMonitor.Infrastructure.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClientMonitor.Functions.Tests.Invocations;
 

@@ -5,10 +5,10 @@ using ClientMonitor.Core.Mocks;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
 using ClientMonitor.Functions.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ClientMonitor.Functions.Tests.Pipeline;
 

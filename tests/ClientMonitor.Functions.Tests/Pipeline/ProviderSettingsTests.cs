@@ -61,6 +61,23 @@ public sealed class ProviderSettingsTests
         Assert.True(valid || result.FailureMessage!.Contains("Providers:Ai:AzureOpenAI:Endpoint is the resource endpoint", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://api.openai.example/v1/", false)]
+    [InlineData("http://127.0.0.1:5000/v1/", true)]
+    [InlineData("https://api.openai.example/v1/", true)]
+    public void Validator_LlmEndpoint_MustBeHttpsUnlessLocal(string endpoint, bool valid)
+    {
+        var options = new ProvidersOptions();
+        options.Ai.Provider = "openai";
+        options.Ai.OpenAI.ApiKey = "sk-test";
+        options.Ai.OpenAI.Endpoint = new Uri(endpoint);
+
+        var result = new ProvidersOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        Assert.True(valid || result.FailureMessage!.Contains("Providers:Ai:OpenAI:Endpoint must be https", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Validator_Defaults_Pass()
     {
