@@ -72,6 +72,14 @@ public sealed class StorageIdentityTests
         Assert.Contains("https", refused.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public void AQueueClientWithATokenIsRefusedOverPlainHttp_AlreadyWhenBuilt()
+    {
+        var refused = Assert.Throws<ArgumentException>(() => StorageClients.Queues(new Uri("http://127.0.0.1:1/devstoreaccount1"), new RecordingCredential("t")));
+
+        Assert.Contains("HTTPS", refused.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A credential that hands out a fixed token and remembers the scopes it was asked for.</summary>
     private sealed class RecordingCredential(string token) : TokenCredential
     {
