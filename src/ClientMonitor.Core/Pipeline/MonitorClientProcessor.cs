@@ -100,8 +100,8 @@ public sealed class MonitorClientProcessor(
             ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
         if (!clientRun.IsFinished)
         {
-            clientRun = await ExecuteAsync(jobRun, clientRun with { Attempts = clientRun.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
-            await stores.JobRuns.SaveClientRunAsync(clientRun, cancellationToken).ConfigureAwait(false);
+            var executed = await ExecuteAsync(jobRun, clientRun with { Attempts = clientRun.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+            clientRun = await stores.JobRuns.FinishClientRunAsync(executed, cancellationToken).ConfigureAwait(false);
         }
 
         return ClientOutcome.Of(clientRun);
@@ -114,8 +114,8 @@ public sealed class MonitorClientProcessor(
             ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
         if (!clientRun.IsFinished)
         {
-            clientRun = clientRun with { Status = ClientRunStatus.Failed, Error = error, Attempts = attempts, CompletedAt = timeProvider.GetUtcNow() };
-            await stores.JobRuns.SaveClientRunAsync(clientRun, cancellationToken).ConfigureAwait(false);
+            var failed = clientRun with { Status = ClientRunStatus.Failed, Error = error, Attempts = attempts, CompletedAt = timeProvider.GetUtcNow() };
+            clientRun = await stores.JobRuns.FinishClientRunAsync(failed, cancellationToken).ConfigureAwait(false);
             (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(clientRun, [], 0);
         }
 

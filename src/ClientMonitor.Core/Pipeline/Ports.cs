@@ -111,4 +111,10 @@ public interface IJobRunStore
     Task<IReadOnlyList<ClientRun>> ListClientRunsAsync(string jobRunId, CancellationToken cancellationToken);
 
     Task SaveClientRunAsync(ClientRun clientRun, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="finished"/> only if the stored client run is still pending (ETag-checked), and returns
+    /// the stored one: of two attempts that finish the same client, the first to write wins and the other learns it.
+    /// </summary>
+    Task<ClientRun> FinishClientRunAsync(ClientRun finished, CancellationToken cancellationToken);
 }

@@ -129,6 +129,12 @@ internal static class DryRun
             _clientRuns[(clientRun.JobRunId, clientRun.ClientId)] = clientRun;
             return Task.CompletedTask;
         }
+
+        public Task<ClientRun> FinishClientRunAsync(ClientRun finished, CancellationToken cancellationToken)
+            => Task.FromResult(_clientRuns.AddOrUpdate(
+                (finished.JobRunId, finished.ClientId),
+                finished,
+                (_, stored) => stored.Status == ClientRunStatus.Pending ? finished : stored));
     }
 
     /// <summary>Items seen by earlier real runs count as seen; new ones are kept in memory.</summary>

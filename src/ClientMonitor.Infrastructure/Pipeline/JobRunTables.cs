@@ -87,6 +87,27 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
         await _clientRuns.UpsertEntityAsync(ClientRunEntity.From(clientRun), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<ClientRun> FinishClientRunAsync(ClientRun finished, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        var replacement = ClientRunEntity.From(finished);
+        var row = await _clientRuns.UpdateWithRetryAsync<ClientRunEntity>(
+            finished.JobRunId,
+            finished.ClientId,
+            stored =>
+            {
+                if (stored.Status != ClientRunStatus.Pending)
+                {
+                    return false;
+                }
+
+                stored.CopyFrom(replacement);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return row.ToClientRun();
+    }
+
     private sealed class JobRunEntity : TableRow
     {
         public JobType JobType { get; set; }
@@ -170,6 +191,23 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
             CompletedAt = r.CompletedAt,
             ProviderCallsJson = r.ProviderCalls is null ? null : WireJson.Serialize(r.ProviderCalls.Take(MaxProviderCalls)),
         };
+
+        public void CopyFrom(ClientRunEntity other)
+        {
+            BusinessId = other.BusinessId;
+            ClientName = other.ClientName;
+            Status = other.Status;
+            CountsJson = other.CountsJson;
+            SourcesUsedJson = other.SourcesUsedJson;
+            FailedSourcesJson = other.FailedSourcesJson;
+            CrmProvider = other.CrmProvider;
+            Error = other.Error;
+            Attempts = other.Attempts;
+            Counted = other.Counted;
+            StartedAt = other.StartedAt;
+            CompletedAt = other.CompletedAt;
+            ProviderCallsJson = other.ProviderCallsJson;
+        }
 
         public ClientRun ToClientRun() => new(
             PartitionKey, BusinessId, RowKey, ClientName, Status, WireJson.Deserialize<RunCounts>(CountsJson) ?? RunCounts.Zero,

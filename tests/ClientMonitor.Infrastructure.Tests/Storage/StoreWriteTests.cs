@@ -16,6 +16,8 @@ public sealed class StoreWriteTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _tables = (await Azurite.SharedAsync()).CreateTableService();
+        await _tables.GetTableClient(JobRunTables.JobRunsTable).CreateIfNotExistsAsync();
+        await _tables.GetTableClient(JobRunTables.ClientRunsTable).CreateIfNotExistsAsync();
         await _tables.GetTableClient(TenantTables.ClientsTable).CreateIfNotExistsAsync();
         await _tables.GetTableClient(TableProviderQuota.TableName).CreateIfNotExistsAsync();
     }
@@ -86,6 +88,25 @@ public sealed class StoreWriteTests : IAsyncLifetime
 
         Assert.Equal(10, granted.Count(g => g));
         Assert.Equal(10, await quota.UsedTodayAsync(provider, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task OfTwoAttemptsFinishingOneClient_TheFirstToWriteWins_AndTheOtherIsToldSo()
+    {
+        var store = new JobRunTables(_tables);
+        var now = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+        var jobRunId = Azurite.UniqueName("run");
+        var run = new JobRun(jobRunId, "b1", JobType.ClientMonitoring, JobRunStatus.Running, "test", null, null, false, true, 1, 0, 0, RunCounts.Zero, now, null, null);
+        var pending = ClientRun.Pending(jobRunId, "b1", "c1", "Contoso");
+        await store.CreateAsync(run, [pending], CancellationToken.None);
+
+        var first = await store.FinishClientRunAsync(pending with { Status = ClientRunStatus.Completed, Counts = RunCounts.Zero with { EventsCreated = 3 }, CompletedAt = now }, CancellationToken.None);
+        var second = await store.FinishClientRunAsync(pending with { Status = ClientRunStatus.Failed, Error = "lease lost", CompletedAt = now }, CancellationToken.None);
+        var stored = await store.GetClientRunAsync(jobRunId, "c1", CancellationToken.None);
+
+        Assert.Equal((ClientRunStatus.Completed, 3), (first.Status, first.Counts.EventsCreated));
+        Assert.Equal((ClientRunStatus.Completed, 3), (second.Status, second.Counts.EventsCreated));
+        Assert.Equal((ClientRunStatus.Completed, null), (stored!.Status, stored.Error));
     }
 
     [Theory]
