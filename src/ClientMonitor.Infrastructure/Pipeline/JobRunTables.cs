@@ -90,7 +90,6 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
     public async Task<ClientRun> FinishClientRunAsync(ClientRun finished, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(finished);
-        var replacement = ClientRunEntity.From(finished);
         var row = await _clientRuns.UpdateWithRetryAsync<ClientRunEntity>(
             finished.JobRunId,
             finished.ClientId,
@@ -101,7 +100,7 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
                     return false;
                 }
 
-                stored.CopyFrom(replacement);
+                stored.CopyFrom(finished);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -173,40 +172,28 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
         public DateTimeOffset? CompletedAt { get; set; }
         public string? ProviderCallsJson { get; set; }
 
-        public static ClientRunEntity From(ClientRun r) => new()
+        public static ClientRunEntity From(ClientRun r)
         {
-            PartitionKey = r.JobRunId,
-            RowKey = r.ClientId,
-            BusinessId = r.BusinessId,
-            ClientName = r.ClientName,
-            Status = r.Status,
-            CountsJson = WireJson.Serialize(r.Counts),
-            SourcesUsedJson = WireJson.Serialize(r.SourcesUsed),
-            FailedSourcesJson = WireJson.Serialize(r.FailedSources),
-            CrmProvider = r.CrmProvider,
-            Error = r.Error is { Length: > 4000 } e ? e[..4000] : r.Error,
-            Attempts = r.Attempts,
-            Counted = r.Counted,
-            StartedAt = r.StartedAt,
-            CompletedAt = r.CompletedAt,
-            ProviderCallsJson = r.ProviderCalls is null ? null : WireJson.Serialize(r.ProviderCalls.Take(MaxProviderCalls)),
-        };
+            var entity = new ClientRunEntity { PartitionKey = r.JobRunId, RowKey = r.ClientId };
+            entity.CopyFrom(r);
+            return entity;
+        }
 
-        public void CopyFrom(ClientRunEntity other)
+        public void CopyFrom(ClientRun r)
         {
-            BusinessId = other.BusinessId;
-            ClientName = other.ClientName;
-            Status = other.Status;
-            CountsJson = other.CountsJson;
-            SourcesUsedJson = other.SourcesUsedJson;
-            FailedSourcesJson = other.FailedSourcesJson;
-            CrmProvider = other.CrmProvider;
-            Error = other.Error;
-            Attempts = other.Attempts;
-            Counted = other.Counted;
-            StartedAt = other.StartedAt;
-            CompletedAt = other.CompletedAt;
-            ProviderCallsJson = other.ProviderCallsJson;
+            BusinessId = r.BusinessId;
+            ClientName = r.ClientName;
+            Status = r.Status;
+            CountsJson = WireJson.Serialize(r.Counts);
+            SourcesUsedJson = WireJson.Serialize(r.SourcesUsed);
+            FailedSourcesJson = WireJson.Serialize(r.FailedSources);
+            CrmProvider = r.CrmProvider;
+            Error = r.Error is { Length: > 4000 } e ? e[..4000] : r.Error;
+            Attempts = r.Attempts;
+            Counted = r.Counted;
+            StartedAt = r.StartedAt;
+            CompletedAt = r.CompletedAt;
+            ProviderCallsJson = r.ProviderCalls is null ? null : WireJson.Serialize(r.ProviderCalls.Take(MaxProviderCalls));
         }
 
         public ClientRun ToClientRun() => new(
