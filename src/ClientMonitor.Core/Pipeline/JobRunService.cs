@@ -188,10 +188,7 @@ public sealed class JobRunService(
         var finished = outcomes.Where(o => o.Status != ClientRunStatus.Pending).ToList();
         var failed = finished.Count(o => o.Status == ClientRunStatus.Failed);
         var counts = finished.Aggregate(RunCounts.Zero, (sum, o) => sum.Add(o.Counts));
-        var status = timeoutError is not null || (failed > 0 && failed == run.ClientsTotal) ? JobRunStatus.Failed
-            : failed > 0 ? JobRunStatus.PartiallyFailed
-            : JobRunStatus.Completed;
-        var error = timeoutError ?? (failed == 0 ? null : $"{failed} of {run.ClientsTotal} client run(s) failed");
+        var (status, error) = timeoutError is null ? Outcome(failed, run.ClientsTotal) : (JobRunStatus.Failed, timeoutError);
         return await FinalizeAsync(run, finished.Count, failed, counts, status, error, cancellationToken).ConfigureAwait(false);
     }
 
@@ -205,9 +202,14 @@ public sealed class JobRunService(
 
         var failed = clientRuns.Count(c => c.Status == ClientRunStatus.Failed);
         var counts = clientRuns.Aggregate(RunCounts.Zero, (sum, c) => sum.Add(c.Counts));
-        var status = failed == 0 ? JobRunStatus.Completed : failed == clientRuns.Count ? JobRunStatus.Failed : JobRunStatus.PartiallyFailed;
-        return await FinalizeAsync(run, clientRuns.Count, failed, counts, status, failed == 0 ? null : $"{failed} of {clientRuns.Count} client run(s) failed", cancellationToken).ConfigureAwait(false);
+        var (status, error) = Outcome(failed, clientRuns.Count);
+        return await FinalizeAsync(run, clientRuns.Count, failed, counts, status, error, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Completed when no client failed, failed when all did, partially failed in between.</summary>
+    private static (JobRunStatus Status, string? Error) Outcome(int failed, int total)
+        => failed == 0 ? (JobRunStatus.Completed, null)
+            : (failed == total ? JobRunStatus.Failed : JobRunStatus.PartiallyFailed, $"{failed} of {total} client run(s) failed");
 
     private async Task<JobRun> FinalizeAsync(JobRun run, int finishedClients, int failed, RunCounts counts, JobRunStatus status, string? error, CancellationToken cancellationToken)
     {

@@ -58,10 +58,8 @@ public sealed class MonitorClientProcessor(
             throw new UnprocessableMessageException($"Unsupported message version {message.Version}.");
         }
 
-        var jobRun = await stores.JobRuns.GetAsync(message.BusinessId, message.JobRunId, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableMessageException($"Job run {message.JobRunId} does not exist in business {message.BusinessId}.");
-        var clientRun = await stores.JobRuns.GetClientRunAsync(message.JobRunId, message.ClientId, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableMessageException($"Client {message.ClientId} is not part of job run {message.JobRunId}.");
+        var jobRun = await JobRunAsync(message.BusinessId, message.JobRunId, cancellationToken).ConfigureAwait(false);
+        var clientRun = await ClientRunAsync(message.JobRunId, message.ClientId, cancellationToken).ConfigureAwait(false);
 
         if (clientRun.IsFinished)
         {
@@ -94,10 +92,8 @@ public sealed class MonitorClientProcessor(
     /// </summary>
     public async Task<ClientOutcome> RunClientAsync(string businessId, string jobRunId, string clientId, CancellationToken cancellationToken)
     {
-        var jobRun = await stores.JobRuns.GetAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableMessageException($"Job run {jobRunId} does not exist in business {businessId}.");
-        var clientRun = await stores.JobRuns.GetClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
+        var jobRun = await JobRunAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false);
+        var clientRun = await ClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false);
         if (!clientRun.IsFinished)
         {
             var executed = await ExecuteAsync(jobRun, clientRun with { Attempts = clientRun.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
@@ -110,8 +106,7 @@ public sealed class MonitorClientProcessor(
     /// <summary>Records a client that failed every attempt (unless it finished meanwhile) and returns what it came to.</summary>
     public async Task<ClientOutcome> RecordFailedAsync(string businessId, string jobRunId, string clientId, string error, int attempts, CancellationToken cancellationToken)
     {
-        var clientRun = await stores.JobRuns.GetClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
+        var clientRun = await ClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false);
         if (!clientRun.IsFinished)
         {
             var failed = clientRun with { Status = ClientRunStatus.Failed, Error = error, Attempts = attempts, CompletedAt = timeProvider.GetUtcNow() };
@@ -121,6 +116,14 @@ public sealed class MonitorClientProcessor(
 
         return ClientOutcome.Of(clientRun);
     }
+
+    private async Task<JobRun> JobRunAsync(string businessId, string jobRunId, CancellationToken cancellationToken)
+        => await stores.JobRuns.GetAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableMessageException($"Job run {jobRunId} does not exist in business {businessId}.");
+
+    private async Task<ClientRun> ClientRunAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
+        => await stores.JobRuns.GetClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
 
     private async Task RecordLastFailureAsync(ClientRun clientRun, string error, CancellationToken cancellationToken)
     {

@@ -134,24 +134,19 @@ public sealed class SchedulerService(
     public async Task<StartJobResult> StartRunAsync(StartJobRequest request, int timeoutMinutes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (launcher is not null)
-        {
-            var created = await jobs.CreateAsync(request, cancellationToken).ConfigureAwait(false);
-            if (created.JobRun is { IsFinished: false } launched)
-            {
-                // The deadline entry too: if the orchestration cannot finish the run, the tick still times it out.
-                var deadline = launched.StartedAt.AddMinutes(timeoutMinutes);
-                await dueIndex.AddAsync(new DueEntry(DueKind.RunDeadline, deadline, launched.BusinessId, launched.Id), cancellationToken).ConfigureAwait(false);
-                await launcher.LaunchAsync(launched, created.ClientIds, deadline, cancellationToken).ConfigureAwait(false);
-            }
-
-            return created;
-        }
-
-        var result = await jobs.StartAsync(request, cancellationToken).ConfigureAwait(false);
+        // Without a launcher the run's clients go to the monitor-client queue; with one, the launcher starts them.
+        var result = launcher is null
+            ? await jobs.StartAsync(request, cancellationToken).ConfigureAwait(false)
+            : await jobs.CreateAsync(request, cancellationToken).ConfigureAwait(false);
         if (result.JobRun is { IsFinished: false } run)
         {
-            await dueIndex.AddAsync(new DueEntry(DueKind.RunDeadline, run.StartedAt.AddMinutes(timeoutMinutes), run.BusinessId, run.Id), cancellationToken).ConfigureAwait(false);
+            // The deadline entry in both cases: with a launcher it is the backstop if the orchestration cannot finish the run.
+            var deadline = run.StartedAt.AddMinutes(timeoutMinutes);
+            await dueIndex.AddAsync(new DueEntry(DueKind.RunDeadline, deadline, run.BusinessId, run.Id), cancellationToken).ConfigureAwait(false);
+            if (launcher is not null)
+            {
+                await launcher.LaunchAsync(run, result.ClientIds, deadline, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return result;
