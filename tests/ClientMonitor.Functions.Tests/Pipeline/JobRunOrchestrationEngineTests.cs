@@ -27,13 +27,12 @@ public sealed class JobRunOrchestrationEngineTests
     {
         await using var worker = await PipelineWorker.StartAsync(Mocks);
         var business = await worker.SeedAsync(clients: 24);
-        var created = await worker.Jobs.CreateAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None);
-        var run = created.JobRun!;
-        var activities = Activities(worker);
+        var (run, input) = await worker.CreateRunAsync(business);
+        var activities = worker.Activities;
         // An activity that ran before and whose answer was lost: the engine runs it again.
-        await activities.MonitorClientAsync(new ClientWork(business, run.Id, created.ClientIds[0]), CancellationToken.None);
+        await activities.MonitorClientAsync(new ClientWork(business, run.Id, input.ClientIds[0]), CancellationToken.None);
 
-        var metadata = await RunOnEngineAsync(activities, Input(run, created.ClientIds));
+        var metadata = await RunOnEngineAsync(activities, input);
         var stored = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
         var (_, events) = await worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 1), CancellationToken.None);
         var (_, amy) = await worker.Stores.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
@@ -53,23 +52,17 @@ public sealed class JobRunOrchestrationEngineTests
     {
         await using var worker = await PipelineWorker.StartAsync(Mocks);
         var business = await worker.SeedAsync(clients: 3);
-        var created = await worker.Jobs.CreateAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None);
-        await worker.Stores.Clients.DeleteAsync(business, created.ClientIds[1], null, CancellationToken.None);
+        var (run, input) = await worker.CreateRunAsync(business);
+        await worker.Stores.Clients.DeleteAsync(business, input.ClientIds[1], null, CancellationToken.None);
 
-        var metadata = await RunOnEngineAsync(Activities(worker), Input(created.JobRun!, created.ClientIds));
-        var stored = (await worker.Stores.JobRuns.GetAsync(business, created.JobRun!.Id, CancellationToken.None))!;
-        var gone = (await worker.Stores.JobRuns.GetClientRunAsync(created.JobRun.Id, created.ClientIds[1], CancellationToken.None))!;
+        var metadata = await RunOnEngineAsync(worker.Activities, input);
+        var stored = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
+        var gone = (await worker.Stores.JobRuns.GetClientRunAsync(run.Id, input.ClientIds[1], CancellationToken.None))!;
 
         Assert.Equal(JobRunStatus.PartiallyFailed, metadata.ReadOutputAs<JobRunStatus>());
         Assert.Equal((JobRunStatus.PartiallyFailed, 3, 1, "1 of 3 client run(s) failed"), (stored.Status, stored.ClientsFinished, stored.ClientsFailed, stored.Error));
         Assert.Equal((ClientRunStatus.Failed, "The client no longer exists."), (gone.Status, gone.Error));
     }
-
-    private static JobRunActivities Activities(PipelineWorker worker)
-        => new(worker.Services.GetRequiredService<MonitorClientProcessor>(), worker.Jobs);
-
-    private static JobRunInput Input(JobRun run, IReadOnlyList<string> clientIds)
-        => new(run.BusinessId, run.Id, clientIds, run.StartedAt, run.StartedAt.AddHours(1));
 
     private static async Task<OrchestrationMetadata> RunOnEngineAsync(JobRunActivities activities, JobRunInput input)
     {

@@ -28,10 +28,10 @@ public sealed class JobRunTaskHubTests
         var azurite = await Azurite.SharedAsync();
         await using var worker = await PipelineWorker.StartAsync(Mocks);
         var business = await worker.SeedAsync(clients: 8);
-        var (run, input) = await CreateRunAsync(worker, business);
+        var (run, input) = await worker.CreateRunAsync(business);
         var taskHub = Azurite.UniqueName("hub");
 
-        await using (var host = await DurableHost.StartAsync(azurite, taskHub, Activities(worker)))
+        await using (var host = await DurableHost.StartAsync(azurite, taskHub, worker.Activities))
         {
             await host.Client.ScheduleNewOrchestrationInstanceAsync(JobRunOrchestration.Name, input, new StartOrchestrationOptions(run.Id));
             var metadata = await host.WaitAsync(run.Id);
@@ -56,17 +56,17 @@ public sealed class JobRunTaskHubTests
         var azurite = await Azurite.SharedAsync();
         await using var worker = await PipelineWorker.StartAsync(Mocks, services => services.Replace(ServiceDescriptor.Singleton<IProviderCatalog>(new SlowMockCatalog())));
         var business = await worker.SeedAsync(clients: 30);
-        var (run, input) = await CreateRunAsync(worker, business);
+        var (run, input) = await worker.CreateRunAsync(business);
         var taskHub = Azurite.UniqueName("hub");
 
-        await using (var first = await DurableHost.StartAsync(azurite, taskHub, Activities(worker)))
+        await using (var first = await DurableHost.StartAsync(azurite, taskHub, worker.Activities))
         {
             await first.Client.ScheduleNewOrchestrationInstanceAsync(JobRunOrchestration.Name, input, new StartOrchestrationOptions(run.Id));
             await WaitUntilAsync(async () => (await worker.Stores.JobRuns.ListClientRunsAsync(run.Id, CancellationToken.None)).Count(c => c.IsFinished) >= 5);
         }
 
         var finishedBeforeRestart = (await worker.Stores.JobRuns.ListClientRunsAsync(run.Id, CancellationToken.None)).Count(c => c.IsFinished);
-        await using (var second = await DurableHost.StartAsync(azurite, taskHub, Activities(worker)))
+        await using (var second = await DurableHost.StartAsync(azurite, taskHub, worker.Activities))
         {
             var metadata = await second.WaitAsync(run.Id);
             Assert.Equal(JobRunStatus.Completed, metadata.ReadOutputAs<JobRunStatus>());
@@ -83,15 +83,6 @@ public sealed class JobRunTaskHubTests
     }
 
     private static readonly Dictionary<string, string?> Mocks = new() { ["Providers:UseMocks"] = "true" };
-
-    private static JobRunActivities Activities(PipelineWorker worker) => new(worker.Services.GetRequiredService<MonitorClientProcessor>(), worker.Jobs);
-
-    private static async Task<(JobRun Run, JobRunInput Input)> CreateRunAsync(PipelineWorker worker, string business)
-    {
-        var created = await worker.Jobs.CreateAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None);
-        var run = created.JobRun!;
-        return (run, new JobRunInput(business, run.Id, created.ClientIds, run.StartedAt, run.StartedAt.AddHours(1)));
-    }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

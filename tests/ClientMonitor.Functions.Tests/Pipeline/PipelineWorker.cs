@@ -4,6 +4,7 @@ using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
+using ClientMonitor.Durable;
 using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Storage;
@@ -37,6 +38,17 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
     public PipelineStores Stores => Services.GetRequiredService<PipelineStores>();
 
     public JobRunService Jobs => Services.GetRequiredService<JobRunService>();
+
+    /// <summary>The job run orchestration's activities over this worker's pipeline.</summary>
+    public JobRunActivities Activities => new(Services.GetRequiredService<MonitorClientProcessor>(), Jobs);
+
+    /// <summary>Records a run of every active client of <paramref name="business"/> and the orchestration input that runs it (deadline in an hour).</summary>
+    public async Task<(JobRun Run, JobRunInput Input)> CreateRunAsync(string business)
+    {
+        var created = await Jobs.CreateAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None);
+        var run = created.JobRun!;
+        return (run, new JobRunInput(business, run.Id, created.ClientIds, run.StartedAt, run.StartedAt.AddHours(1)));
+    }
 
     public IQueueFunction MonitorClient => Services.GetServices<IQueueFunction>().Single(f => f.Name == "MonitorClient");
 

@@ -31,7 +31,7 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
                 services.AddSingleton<IJobRunLauncher>(_launcher);
             },
             _azurite);
-        var activities = new JobRunActivities(_worker.Services.GetRequiredService<MonitorClientProcessor>(), _worker.Jobs);
+        var activities = _worker.Activities;
         _engine = await DurableTaskTestHost.StartAsync(tasks => tasks.AddJobRuns(() => activities));
         _launcher.Target = new DurableJobRunLauncher(_engine.Client);
     }
