@@ -38,12 +38,29 @@ public static class JobRunOrchestration
     public static readonly RetryPolicy ClientRetry = new(
         maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(30), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(5))
     {
-        HandleFailure = failure => !failure.IsCausedBy<UnprocessableMessageException>(),
+        HandleFailure = IsRetryable,
     };
 
-    /// <summary>For the bookkeeping activities (recording a failed client, finishing the run): quick retries of storage hiccups.</summary>
+    /// <summary>
+    /// For the bookkeeping activities (recording a failed client, finishing the run): quick retries of storage
+    /// hiccups, none for a run or client run that does not exist.
+    /// </summary>
     public static readonly RetryPolicy BookkeepingRetry = new(
-        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(1));
+        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(1))
+    {
+        HandleFailure = IsRetryable,
+    };
+
+    /// <summary>
+    /// Every failure is worth another attempt except a run or client run that does not exist. Compared by the
+    /// failure's type name: <c>IsCausedBy&lt;T&gt;</c> resolves that name with <c>Type.GetType</c>, which does not
+    /// find a type of another assembly from its full name, so it never matched ours.
+    /// </summary>
+    public static bool IsRetryable(TaskFailureDetails failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.ErrorType != typeof(UnprocessableMessageException).FullName;
+    }
 
     public static async Task<JobRunStatus> RunAsync(TaskOrchestrationContext context, JobRunInput input)
     {

@@ -101,6 +101,16 @@ public sealed class JobRunOrchestrationTests
         Assert.Equal(["a", "b"], _finish.Outcomes.Select(o => o.ClientId));
     }
 
+    [Fact]
+    public void ARunOrClientRunThatDoesNotExist_IsNotRetried_AStorageHiccupIs()
+    {
+        var missing = new TaskFailureDetails(typeof(UnprocessableMessageException).FullName!, "Job run r1 does not exist in business b1.", null, null, null);
+        var hiccup = new TaskFailureDetails(typeof(HttpRequestException).FullName!, "connection reset", null, null, null);
+
+        Assert.False(JobRunOrchestration.IsRetryable(missing));
+        Assert.True(JobRunOrchestration.IsRetryable(hiccup));
+    }
+
     private static JobRunInput Input(params string[] clientIds) => new("b1", "run1", clientIds, Started, Started.AddMinutes(60));
 
     private static ClientOutcome Outcome(string clientId, int events) => new(clientId, ClientRunStatus.Completed, RunCounts.Zero with { ItemsFound = events, EventsCreated = events });

@@ -176,7 +176,7 @@ public sealed class JobRunService(
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         var run = await jobRuns.GetAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Job run {jobRunId} does not exist in business {businessId}.");
+            ?? throw new UnprocessableMessageException($"Job run {jobRunId} does not exist in business {businessId}.");
         if (run.IsFinished)
         {
             // A repeated finish (the activity retried after a listener failed, or the deadline came first): the
