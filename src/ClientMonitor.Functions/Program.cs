@@ -1,8 +1,10 @@
-using ClientMonitor.Functions;
-using ClientMonitor.Functions.Api;
-using ClientMonitor.Functions.Cli;
-using ClientMonitor.Functions.Health;
+using ClientMonitor.Application;
+using ClientMonitor.Application.Api;
+using ClientMonitor.Application.Cli;
+using ClientMonitor.Application.Health;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Functions.Invocations;
 
 if (CommandLine.IsCommand(args))
 {
@@ -10,7 +12,9 @@ if (CommandLine.IsCommand(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddClientMonitor();
+builder.AddFunctionsHosting();
+builder.Services.AddClientMonitor(builder.Configuration);
+builder.Services.AddSingleton<IQueueFunction, MonitorClientFunction>();
 
 var app = builder.Build();
 

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using ClientMonitor.Functions.Api;
+using ClientMonitor.Application.Api;
 
 namespace ClientMonitor.Functions.Tests;
 

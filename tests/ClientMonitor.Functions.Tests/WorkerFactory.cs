@@ -1,5 +1,6 @@
+using ClientMonitor.Application.Health;
 using ClientMonitor.Functions.Hosting;
-using ClientMonitor.Functions.Storage;
+using ClientMonitor.Application.Storage;
 using ClientMonitor.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -2,21 +2,13 @@ using System.Globalization;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Standalone;
 using ClientMonitor.Infrastructure.Storage;
+using ClientMonitor.Application.Health;
 
 namespace ClientMonitor.Functions.Hosting;
-
-/// <summary>Who delivers the triggers: the Azure Functions host, or this process itself.</summary>
-public enum HostingMode
-{
-    /// <summary>Started by the Functions host: listen on <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> and serve its invocations.</summary>
-    Functions,
-
-    /// <summary>No host: run the timers and queue listeners of the function.json files in-process.</summary>
-    Standalone,
-}
 
 public static class FunctionsHosting
 {
@@ -40,7 +32,6 @@ public static class FunctionsHosting
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new HostingModeInfo(mode));
         builder.Services.AddSingleton<FunctionRunner>();
-        builder.Services.AddSingleton(TimeProvider.System);
 
         if (mode == HostingMode.Functions && builder.Configuration[PortSetting] is { } port)
         {
@@ -94,6 +85,3 @@ public static class FunctionsHosting
         return string.IsNullOrEmpty(configuration[PortSetting]) ? HostingMode.Standalone : HostingMode.Functions;
     }
 }
-
-/// <summary>The mode this process runs in, for health and status reports.</summary>
-public sealed record HostingModeInfo(HostingMode Mode);

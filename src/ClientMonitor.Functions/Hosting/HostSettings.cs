@@ -1,3 +1,4 @@
+using ClientMonitor.Application.Triggers;
 using System.Globalization;
 using System.Text.Json;
 

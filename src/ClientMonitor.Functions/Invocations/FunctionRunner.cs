@@ -1,3 +1,4 @@
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Hosting;
 
 namespace ClientMonitor.Functions.Invocations;

@@ -1,3 +1,4 @@
+using ClientMonitor.Application.Triggers;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;

@@ -1,8 +1,9 @@
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
-using ClientMonitor.Functions.Storage;
+using ClientMonitor.Application.Storage;
 using ClientMonitor.Infrastructure.Storage;
 
 namespace ClientMonitor.Functions.Standalone;

@@ -1,4 +1,5 @@
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 using NCrontab;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ClientMonitor.Functions.Cli;
+using ClientMonitor.Application.Cli;
 
 namespace ClientMonitor.Functions.Tests.Cli;
 

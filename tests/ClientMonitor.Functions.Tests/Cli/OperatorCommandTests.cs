@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Reports;
-using ClientMonitor.Functions.Cli;
+using ClientMonitor.Application.Cli;
 using ClientMonitor.Functions.Tests.Pipeline;
 using ClientMonitor.Testing;
 

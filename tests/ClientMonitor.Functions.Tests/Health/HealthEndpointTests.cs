@@ -1,3 +1,4 @@
+using ClientMonitor.Application.Health;
 using System.Net;
 using System.Text.Json;
 using Azure.Storage.Queues;
@@ -5,7 +6,7 @@ using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Scheduling;
 using ClientMonitor.Functions.Hosting;
-using ClientMonitor.Functions.Storage;
+using ClientMonitor.Application.Storage;
 using ClientMonitor.Infrastructure.Storage;
 using ClientMonitor.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using ClientMonitor.Application.Health;
 using ClientMonitor.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
-using ClientMonitor.Functions.Storage;
+using ClientMonitor.Application.Storage;
 using ClientMonitor.Infrastructure.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

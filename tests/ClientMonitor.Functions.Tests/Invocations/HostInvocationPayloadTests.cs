@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 
 namespace ClientMonitor.Functions.Tests.Invocations;

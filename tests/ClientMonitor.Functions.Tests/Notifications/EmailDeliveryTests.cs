@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Tests.Pipeline;
 using ClientMonitor.Testing;

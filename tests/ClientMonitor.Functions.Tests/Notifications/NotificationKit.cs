@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Tests.Pipeline;
 using Microsoft.Extensions.DependencyInjection;

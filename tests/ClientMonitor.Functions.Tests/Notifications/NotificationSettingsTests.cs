@@ -1,5 +1,5 @@
 using ClientMonitor.Core.Notifications;
-using ClientMonitor.Functions.Notifications;
+using ClientMonitor.Application.Notifications;
 using ClientMonitor.Infrastructure.Notifications;
 using Microsoft.Extensions.Configuration;
 

@@ -5,6 +5,7 @@ using ClientMonitor.Core.Mocks;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Testing;
 using Microsoft.Extensions.DependencyInjection;

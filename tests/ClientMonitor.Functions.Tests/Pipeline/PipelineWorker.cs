@@ -1,3 +1,4 @@
+using ClientMonitor.Application.Health;
 using System.Collections.Concurrent;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Notifications;
@@ -6,8 +7,9 @@ using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
 using ClientMonitor.Durable;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
-using ClientMonitor.Functions.Storage;
+using ClientMonitor.Application.Storage;
 using ClientMonitor.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

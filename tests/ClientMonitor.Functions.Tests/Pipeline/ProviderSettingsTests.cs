@@ -1,4 +1,4 @@
-using ClientMonitor.Functions.Pipeline;
+using ClientMonitor.Application.Pipeline;
 using ClientMonitor.Infrastructure.Providers;
 using Microsoft.Extensions.Configuration;
 

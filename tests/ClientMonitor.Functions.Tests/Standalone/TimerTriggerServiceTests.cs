@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Functions.Hosting;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Standalone;
 using ClientMonitor.Testing;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
-using ClientMonitor.Functions.Telemetry;
+using ClientMonitor.Application.Telemetry;
 using ClientMonitor.Functions.Tests.Pipeline;
 using Microsoft.ApplicationInsights;
 using Microsoft.ApplicationInsights.Channel;

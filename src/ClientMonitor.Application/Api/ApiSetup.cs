@@ -1,0 +1,65 @@
+using System.Text.Json.Serialization;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Application.Health;
+
+namespace ClientMonitor.Application.Api;
+
+/// <summary>
+/// The management API under <c>/api/v1</c>: bearer-token authentication, problem details for every error, the
+/// product's snake_case JSON, and the OpenAPI document at <c>/api/v1/openapi.json</c>. Everything except the
+/// OpenAPI document and onboarding requires a token with a business; admin-only endpoints say so where mapped.
+/// The Functions host forwards requests with <c>authLevel: anonymous</c>, so no host key ever stands in for a user:
+/// the token is checked here, on every request.
+/// </summary>
+public static class ApiSetup
+{
+    public const string Prefix = "/api/v1";
+
+    public static IServiceCollection AddClientMonitorApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = WireJson.Options.PropertyNamingPolicy;
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        });
+        services.AddApiAuthentication(configuration);
+        services.AddApiRateLimits();
+        services.AddMemoryCache();
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ClientMonitor management API";
+            document.Info.Description = "Schedules, preferences, clients, monitoring jobs, events, notifications, email logs and alerts. Authenticate with a bearer token; errors are RFC 7807 problem details.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    public static WebApplication UseClientMonitorApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseApiMembership();
+        app.UseAuthorization();
+
+        var v1 = app.MapGroup(Prefix);
+        v1.AddEndpointFilter(ApiIds.RejectImpossibleRouteIds);
+        v1.MapOpenApi("/openapi.json").AllowAnonymous();
+        v1.MapTenancyApi();
+        var tenant = v1.MapGroup(string.Empty).RequireAuthorization(ApiRoles.TenantPolicy);
+        tenant.MapPreferencesApi();
+        tenant.MapSchedulesApi();
+        tenant.MapClientsApi();
+        tenant.MapMonitoringApi();
+        tenant.MapEmailLogsApi();
+        tenant.MapReportsApi();
+        v1.MapAlertsApi();
+        v1.MapSystemMetricsApi();
+        app.MapTracking();
+        return app;
+    }
+}

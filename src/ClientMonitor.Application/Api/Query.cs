@@ -1,0 +1,117 @@
+using System.Globalization;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Core.Scheduling;
+
+namespace ClientMonitor.Application.Api;
+
+/// <summary>
+/// Query-string values parsed by hand so that a bad one gives a 422 naming the parameter (model binding would give
+/// a bare 400 without saying which).
+/// </summary>
+public sealed class Query(HttpRequest request)
+{
+    private readonly List<FieldError> _errors = [];
+
+    public IReadOnlyList<FieldError> Errors => _errors;
+
+    public string? Text(string name) => request.Query.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v.ToString()) ? v.ToString() : null;
+
+    public int? WholeNumber(string name)
+    {
+        var text = Text(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        _errors.Add(new(name, $"'{text}' is not a whole number."));
+        return null;
+    }
+
+    public double? Number(string name)
+    {
+        var text = Text(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+        {
+            return value;
+        }
+
+        _errors.Add(new(name, $"'{text}' is not a number."));
+        return null;
+    }
+
+    public bool? Bool(string name)
+    {
+        var text = Text(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        _errors.Add(new(name, $"'{text}' is not true or false."));
+        return null;
+    }
+
+    public DateTimeOffset? Date(string name)
+    {
+        var text = Text(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+
+        _errors.Add(new(name, $"'{text}' is not an ISO 8601 date or time."));
+        return null;
+    }
+
+    /// <summary>A snake_case enum value as on the wire (<c>client_monitoring</c>).</summary>
+    public TEnum? Enum<TEnum>(string name)
+        where TEnum : struct, System.Enum
+    {
+        var text = Text(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return WireJson.Deserialize<TEnum>("\"" + text.Replace("\"", string.Empty, StringComparison.Ordinal) + "\"");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            var allowed = System.Enum.GetValues<TEnum>().Select(WireJson.Name);
+            _errors.Add(new(name, $"'{text}' is not one of: {string.Join(", ", allowed)}."));
+            return null;
+        }
+    }
+
+    /// <summary>Reads <c>skip</c> and <c>limit</c> with the shared bounds.</summary>
+    public (int Skip, int Limit) Page()
+    {
+        var skip = WholeNumber("skip");
+        var limit = WholeNumber("limit");
+        _errors.AddRange(Paging.Validate(skip, limit));
+        return (Math.Max(0, skip ?? 0), Math.Clamp(limit ?? Paging.DefaultLimit, 1, Paging.MaxLimit));
+    }
+}
