@@ -7,7 +7,7 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Region for every resource. It must offer Flex Consumption with the custom runtime (see infra/README.md).')
+@description('Region for every resource. It must offer Flex Consumption with the dotnet-isolated 10.0 runtime (see infra/README.md).')
 param location string
 
 @description('Object id of the person deploying (azd fills it): gets data access to storage and Key Vault for troubleshooting. Empty to skip.')
@@ -37,6 +37,11 @@ param webhookUrl string = ''
 
 @description('Google Programmable Search engine id (with GOOGLE_API_KEY).')
 param googleEngineId string = ''
+
+@minValue(0)
+@maxValue(3)
+@description('Always-ready instances for the Flex `durable` group (orchestrations and activities). Microsoft recommends 1 for Durable on the Azure Storage provider; each is billed while idle (infra/README.md). 0: scale to zero.')
+param durableAlwaysReadyInstances int = 1
 
 // Third-party secrets: each goes to Key Vault and is referenced from app settings only when set (azd env set NAME value).
 @secure()
@@ -95,6 +100,7 @@ module resources 'resources.bicep' = {
     slackToken: slackToken
     webhookSecret: webhookSecret
     emailTrackingKey: emailTrackingKey
+    durableAlwaysReadyInstances: durableAlwaysReadyInstances
   }
 }
 

@@ -32,6 +32,9 @@ param slackToken string
 param webhookSecret string
 @secure()
 param emailTrackingKey string
+@minValue(0)
+@maxValue(3)
+param durableAlwaysReadyInstances int
 
 var token = uniqueString(subscription().id, resourceGroup().id, location)
 
@@ -60,8 +63,6 @@ var tableNames = [
   'reports'
 ]
 var queueNames = [
-  'monitor-client'
-  'monitor-client-poison'
   'notifications'
   'notifications-poison'
 ]
@@ -86,7 +87,8 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' 
   tags: tags
 }
 
-// Storage: the app's tables and queues, and the deployment package container. Shared keys are off.
+// Storage: the app's tables and queues, the Durable Functions task hub (created by the Durable extension at start-up,
+// see infra/README.md), and the deployment package container. Shared keys are off.
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: 'stcm${token}'
   location: location
@@ -260,6 +262,7 @@ resource secrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for s in setS
 }]
 
 // Role assignments: exactly what the app touches.
+// Blob: the Functions host's own blobs, the deployment package, and the Durable task hub's containers and blob leases.
 resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
   scope: storage
@@ -270,6 +273,7 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Queue: the app's queues and the Durable task hub's control and work-item queues (created, read, written, deleted).
 resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageQueueDataContributor)
   scope: storage
@@ -280,6 +284,7 @@ resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+// Table: the app's tables and the Durable task hub's Instances, History and Partitions tables.
 resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageTableDataContributor)
   scope: storage
@@ -351,7 +356,8 @@ resource deployerSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
-// The Function App: Flex Consumption running the custom handler (a self-contained linux-x64 executable).
+// The Function App: Flex Consumption running the .NET 10 isolated worker; job runs are Durable Functions orchestrations
+// on the Azure Storage provider (task hub in the storage account above, reached with the managed identity).
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'plan-clientmonitor-${token}'
   location: location
@@ -368,12 +374,19 @@ var appName = 'func-clientmonitor-${token}'
 var publicUrl = 'https://${appName}.azurewebsites.net'
 var emailFrom = 'DoNotReply@${emailDomain.properties.fromSenderDomain}'
 
+// Identity-based AzureWebJobsStorage: the host, the app's tables and queues and the Durable Azure Storage provider all
+// use this connection, which needs the blob, queue and table service URIs.
 var baseSettings = [
   { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
   { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
   { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
   { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
   { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
+  // The Durable task hub's name; host.json reads it as %DurableTaskHubName% (letters and digits, 3-45 characters).
+  { name: 'DurableTaskHubName', value: 'clientmonitor' }
+  // Known issue Azure/azure-functions-dotnet-worker#3335: .NET 10 isolated apps on Flex Consumption exit with code 139;
+  // this setting is the workaround given there. Remove it once the issue is fixed (infra/README.md).
+  { name: 'WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED', value: '0' }
   { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
@@ -433,10 +446,19 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: 40
         instanceMemoryMB: 2048
+        // Microsoft's Flex guidance for Durable on the Azure Storage provider: one always-ready instance for the
+        // `durable` group (orchestrations and activities), so queued work does not wait for a cold start. Billed
+        // while idle (infra/README.md, "Costs at idle"); 0 turns it off.
+        alwaysReady: durableAlwaysReadyInstances > 0 ? [
+          {
+            name: 'durable'
+            instanceCount: durableAlwaysReadyInstances
+          }
+        ] : []
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {

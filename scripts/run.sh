@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs ClientMonitor locally: Azurite (from node_modules, data kept in .azurite/) and the worker in standalone mode,
-# which runs the timers and queue listeners of the function.json files itself, with mock providers (Development)
-# and a demo job on start. Ctrl-C stops both.
+# Runs ClientMonitor locally: Azurite (from node_modules, data kept in .azurite/) and the local host, which runs the
+# Functions app's functions (functions.metadata) itself: HTTP on Kestrel, timers, queue triggers, and the job run
+# orchestration on a real Durable engine in Azurite. Mock providers (Development) and a demo job on start.
+# Ctrl-C stops both. With Core Tools installed, `./scripts/run.sh --func` runs the same app under `func start`.
 # Set CLIENTMONITOR_URLS to change where the API listens (default http://localhost:7071).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,20 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="${CLIENTMONITOR_URLS:-http://localhost:7071}"
 # Seed the demo business and run one monitoring job on start; its summary is printed when the job finishes.
 export ClientMonitor__Demo__RunOnStart="${ClientMonitor__Demo__RunOnStart:-true}"
-echo "Building the worker (the first build restores NuGet packages and takes a few minutes)..."
-dotnet build src/ClientMonitor.Functions -c Release -nologo -v quiet -clp:ErrorsOnly
+if [ "${1:-}" = "--func" ]; then
+  shift
+  command -v func >/dev/null || { echo "--func needs Azure Functions Core Tools (func) on PATH." >&2; exit 1; }
+  echo "Building the Functions app and starting it under the Functions host (func start)..."
+  cd src/ClientMonitor.Functions
+  [ -f local.settings.json ] || cp ../../local.settings.sample.json local.settings.json
+  # No demo run under the Functions host: the demo belongs to the local host (it launches through its engine).
+  ClientMonitor__Demo__RunOnStart=false func start --port "${CLIENTMONITOR_PORT:-7071}" "$@"
+  exit $?
+fi
+
+echo "Building the app and the local host (the first build restores NuGet packages and takes a few minutes)..."
+dotnet build src/ClientMonitor.LocalHost -c Release -nologo -v quiet -clp:ErrorsOnly
 echo "ClientMonitor: API on $ASPNETCORE_URLS (health: $ASPNETCORE_URLS/api/health). Ctrl-C to stop."
-dotnet run --project src/ClientMonitor.Functions -c Release --no-build -- "$@"
+# From its build folder, so that it reads its own appsettings whatever the caller's working directory.
+cd src/ClientMonitor.LocalHost/bin/Release/net10.0
+dotnet ClientMonitor.LocalHost.dll "$@"

@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 mkdir -p .dev
 [ -s .dev/signing-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > .dev/signing-key)
 export Auth__SigningKey="$(cat .dev/signing-key)"
-dotnet run --project src/ClientMonitor.Functions -c Release --no-launch-profile -- token "$@"
+dotnet run --project src/ClientMonitor.LocalHost -c Release --no-launch-profile -- token "$@"

@@ -8,6 +8,7 @@ using ClientMonitor.Application.Reports;
 using ClientMonitor.Application.Scheduling;
 using ClientMonitor.Application.Storage;
 using ClientMonitor.Application.Telemetry;
+using ClientMonitor.Application.Triggers;
 
 namespace ClientMonitor.Application;
 
@@ -18,6 +19,9 @@ public static class AppSetup
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
+        // host.json sits next to the app in both hosts (the build copies it), as the Functions host expects it.
+        services.TryAddSingleton(_ => HostSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json")));
+        services.AddSingleton<QueueMessageRunner>();
         services.AddClientMonitorTelemetry(configuration);
         services.AddClientMonitorStorage();
         services.AddMonitoringPipeline();

@@ -22,4 +22,7 @@ public sealed class DurableJobRunLauncher(DurableTaskClient client) : IJobRunLau
         var input = new JobRunInput(jobRun.BusinessId, jobRun.Id, clientIds, jobRun.StartedAt, deadline);
         await client.ScheduleNewOrchestrationInstanceAsync(JobRunOrchestration.Name, input, new StartOrchestrationOptions(jobRun.Id), cancellationToken).ConfigureAwait(false);
     }
+
+    public async Task<string?> GetRuntimeStatusAsync(string jobRunId, CancellationToken cancellationToken)
+        => (await client.GetInstanceAsync(jobRunId, cancellationToken).ConfigureAwait(false))?.RuntimeStatus.ToString();
 }

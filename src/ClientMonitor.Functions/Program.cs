@@ -1,29 +1,21 @@
 using ClientMonitor.Application;
-using ClientMonitor.Application.Api;
 using ClientMonitor.Application.Cli;
 using ClientMonitor.Application.Health;
-using ClientMonitor.Application.Triggers;
-using ClientMonitor.Functions.Hosting;
-using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Functions;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 if (CommandLine.IsCommand(args))
 {
     return await CommandLine.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddFunctionsHosting();
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.AddWorkerTelemetry();
 builder.Services.AddClientMonitor(builder.Configuration);
-builder.Services.AddSingleton<IQueueFunction, MonitorClientFunction>();
+builder.Services.AddSingleton(new HostingModeInfo(HostingMode.Functions));
 
-var app = builder.Build();
-
-app.UseFunctionsHosting();
-app.UseClientMonitorApi();
-app.MapClientMonitorHealth();
-
-await app.RunAsync();
+await builder.Build().RunAsync();
 return 0;
-
-/// <summary>The worker's entry point; public so that tests can host it.</summary>
-public partial class Program;

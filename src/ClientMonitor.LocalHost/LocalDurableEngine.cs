@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace ClientMonitor.LocalHost;
 
 /// <summary>Where the engine keeps its task hub, and how long a taken work item stays hidden.</summary>
-public sealed record LocalDurableEngineOptions(string StorageConnectionString, string TaskHubName)
+public sealed record LocalDurableEngineOptions(StorageAccountClientProvider Storage, string TaskHubName)
 {
     /// <summary>
     /// How long a work item stays hidden once taken. The sidecar never renews the lease, so this must exceed the
@@ -30,6 +30,9 @@ public sealed record LocalDurableEngineOptions(string StorageConnectionString, s
 
     /// <summary>The longest wait between polls of an idle queue (Microsoft's Flex guidance for Durable: 1 s).</summary>
     public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The sidecar's loopback port; 0 picks a free one.</summary>
+    public int Port { get; init; }
 }
 
 /// <summary>
@@ -58,18 +61,21 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
-            StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
+            StorageAccountClientProvider = options.Storage,
             TaskHubName = options.TaskHubName,
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibility,
             ControlQueueVisibilityTimeout = options.ControlQueueVisibility,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            // Partition leases in the {hub}Partitions table, as the Durable Functions extension keeps them, so both
+            // hosts can serve one task hub.
+            UseTablePartitionManagement = true,
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         });
         try
         {
             // The sidecar's own create call does not wait for the task hub; create it before serving.
             await service.CreateIfNotExistsAsync().ConfigureAwait(false);
-            var app = await StartSidecarAsync(service, loggerFactory, cancellationToken).ConfigureAwait(false);
+            var app = await StartSidecarAsync(service, options.Port, loggerFactory, cancellationToken).ConfigureAwait(false);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new LocalDurableEngine(app, service, new Uri(address));
         }
@@ -80,7 +86,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>A channel for a Durable Task worker or client (<c>UseGrpc(channel)</c>); the caller disposes it.</summary>
+    /// <summary>A channel of its own for a Durable Task worker or client (<c>UseGrpc(channel)</c>); the caller disposes it.</summary>
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address);
 
     public async ValueTask DisposeAsync()
@@ -90,10 +96,10 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         _service.Dispose();
     }
 
-    private static async Task<WebApplication> StartSidecarAsync(AzureStorageOrchestrationService service, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    private static async Task<WebApplication> StartSidecarAsync(AzureStorageOrchestrationService service, int port, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
         if (loggerFactory is not null)
         {

@@ -17,6 +17,10 @@ public static class ApiSetup
 
     public static IServiceCollection AddClientMonitorApi(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddRouting();
+        services.AddSingleton<ApiEndpoints>();
+        // No web host routes these endpoints, so the API explorer behind the OpenAPI document is told where they are.
+        services.AddSingleton(sp => sp.GetRequiredService<ApiEndpoints>().DataSource);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -36,17 +40,15 @@ public static class ApiSetup
         return services;
     }
 
-    public static WebApplication UseClientMonitorApi(this WebApplication app)
+    /// <summary>
+    /// Maps every endpoint of the management API (with the tracking links) onto <paramref name="endpoints"/>. The
+    /// middleware the endpoints rely on (problem details, authentication, rate limits, membership, authorization) is
+    /// <see cref="UseApiPipeline"/>; <see cref="ApiEndpoints"/> puts the two together for the HTTP functions.
+    /// </summary>
+    public static IEndpointRouteBuilder MapClientMonitorApi(this IEndpointRouteBuilder endpoints)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseRateLimiter();
-        app.UseApiMembership();
-        app.UseAuthorization();
-
-        var v1 = app.MapGroup(Prefix);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var v1 = endpoints.MapGroup(Prefix);
         v1.AddEndpointFilter(ApiIds.RejectImpossibleRouteIds);
         v1.MapOpenApi("/openapi.json").AllowAnonymous();
         v1.MapTenancyApi();
@@ -59,7 +61,20 @@ public static class ApiSetup
         tenant.MapReportsApi();
         v1.MapAlertsApi();
         v1.MapSystemMetricsApi();
-        app.MapTracking();
+        endpoints.MapTracking();
+        return endpoints;
+    }
+
+    /// <summary>What runs before every endpoint, in order: errors as problem details, then who calls, how often, whether they belong, what they may do.</summary>
+    public static IApplicationBuilder UseApiPipeline(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseApiMembership();
+        app.UseAuthorization();
         return app;
     }
 }

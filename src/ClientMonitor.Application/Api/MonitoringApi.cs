@@ -12,11 +12,15 @@ public sealed record ExecuteForClientRequest(JobType? JobType, bool? ForceMock);
 public sealed record JobRunResponse(
     string Id, JobType JobType, JobRunStatus Status, string Trigger, string? ScheduleId, IReadOnlyList<string>? RequestedClientIds,
     bool ForceMock, bool UsedMockProviders, int ClientsTotal, int ClientsFinished, int ClientsFailed, RunCounts Counts,
-    DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, double? DurationSeconds, string? Error, IReadOnlyList<ClientRunResponse>? ClientRuns)
+    DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, double? DurationSeconds, string? Error, IReadOnlyList<ClientRunResponse>? ClientRuns,
+    string? OrchestrationStatus)
 {
-    public static JobRunResponse From(JobRun r, IReadOnlyList<ClientRun>? clientRuns = null) => new(
+    /// <param name="r">The run.</param>
+    /// <param name="clientRuns">Its client runs, on the single-run view.</param>
+    /// <param name="orchestrationStatus">The Durable runtime status of its orchestration, on the single-run view.</param>
+    public static JobRunResponse From(JobRun r, IReadOnlyList<ClientRun>? clientRuns = null, string? orchestrationStatus = null) => new(
         r.Id, r.JobType, r.Status, r.Trigger, r.ScheduleId, r.RequestedClientIds, r.ForceMock, r.UsedMockProviders, r.ClientsTotal, r.ClientsFinished,
-        r.ClientsFailed, r.Counts, r.StartedAt, r.CompletedAt, r.Duration?.TotalSeconds, r.Error, clientRuns?.Select(ClientRunResponse.From).ToList());
+        r.ClientsFailed, r.Counts, r.StartedAt, r.CompletedAt, r.Duration?.TotalSeconds, r.Error, clientRuns?.Select(ClientRunResponse.From).ToList(), orchestrationStatus);
 }
 
 public sealed record ClientRunResponse(
@@ -115,7 +119,7 @@ public static class MonitoringApi
     private static async Task<IResult> StartAsync(HttpContext context, SchedulerService scheduler, SchedulerOptions options, JobType type, IReadOnlyList<string>? clientIds, bool forceMock, string trigger, CancellationToken ct)
     {
         var request = new StartJobRequest(context.Caller().BusinessId, type, clientIds, forceMock, trigger);
-        var result = await scheduler.StartRunAsync(request, options.TimeoutMinutes, ct);
+        var result = await scheduler.StartRunAsync(request, options.TimeoutMinutes, ApiEndpoints.Launcher(context), ct);
         return result.JobRun is null
             ? ApiProblems.Invalid(result.Field!, result.Error!)
             : TypedResults.Accepted($"/api/v1/job-runs/{result.JobRun.Id}", JobRunResponse.From(result.JobRun));
@@ -129,7 +133,8 @@ public static class MonitoringApi
             return ApiProblems.NotFound("job run");
         }
 
-        return TypedResults.Ok(JobRunResponse.From(run, await runs.ListClientRunsAsync(run.Id, ct)));
+        var status = await ApiEndpoints.Launcher(context).GetRuntimeStatusAsync(run.Id, ct);
+        return TypedResults.Ok(JobRunResponse.From(run, await runs.ListClientRunsAsync(run.Id, ct), status));
     }
 
     private static async Task<IResult> RecentAsync(HttpContext context, IJobRunStore runs, CancellationToken ct)

@@ -55,7 +55,7 @@ public static class NotificationsApi
         return api;
     }
 
-    public static WebApplication MapTracking(this WebApplication app)
+    public static IEndpointRouteBuilder MapTracking(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/api/track/open/{token}", OpenAsync).ExcludeFromDescription();

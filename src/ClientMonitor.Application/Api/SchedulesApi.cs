@@ -255,7 +255,7 @@ public static class SchedulesApi
 
     private static async Task<IResult> TriggerAsync(HttpContext context, string scheduleId, SchedulerService scheduler, CancellationToken ct)
     {
-        var result = await scheduler.TriggerAsync(context.Caller().BusinessId, scheduleId, ct);
+        var result = await scheduler.TriggerAsync(context.Caller().BusinessId, scheduleId, ApiEndpoints.Launcher(context), ct);
         return result.Refusal switch
         {
             TriggerRefusal.None => TypedResults.Accepted(

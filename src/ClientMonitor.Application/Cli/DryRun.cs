@@ -43,20 +43,24 @@ internal static class DryRun
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var gateway = new ProviderGateway(options.ResilienceFor, new MemoryQuota(services.GetRequiredService<IProviderQuota>()), time);
         using var catalog = new ProviderCatalog(options, http, gateway, new Azure.Identity.DefaultAzureCredential(), time);
-        var jobs = new JobRunService(real.Clients, jobRuns, queue, catalog, time);
-        var processor = new MonitorClientProcessor(stores, catalog, jobs, services.GetRequiredService<IOptions<PipelineOptions>>().Value, time);
+        var jobs = new JobRunService(real.Clients, jobRuns, catalog, time);
+        var processor = new MonitorClientProcessor(stores, catalog, services.GetRequiredService<IOptions<PipelineOptions>>().Value, time);
 
-        var started = await jobs.StartAsync(new StartJobRequest(businessId, JobType.ClientMonitoring, clientIds, false, "dry-run"), cancellationToken);
+        var started = await jobs.CreateAsync(new StartJobRequest(businessId, JobType.ClientMonitoring, clientIds, false, "dry-run"), cancellationToken);
         if (started.JobRun is not { } run)
         {
             await output.WriteLineAsync($"{started.Field}: {started.Error}");
             return 1;
         }
 
-        foreach (var message in queue.MonitorMessages)
+        // What the orchestration does, one client after the other, over the in-memory stores.
+        var outcomes = new List<ClientOutcome>();
+        foreach (var clientId in started.ClientIds)
         {
-            await processor.ProcessAsync(message, 1, 1, cancellationToken);
+            outcomes.Add(await processor.RunClientAsync(businessId, run.Id, clientId, cancellationToken));
         }
+
+        await jobs.FinishAsync(businessId, run.Id, outcomes, null, cancellationToken);
 
         var finished = (await jobRuns.GetAsync(businessId, run.Id, cancellationToken))!;
         var clientRuns = await jobRuns.ListClientRunsAsync(run.Id, cancellationToken);
@@ -81,17 +85,10 @@ internal static class DryRun
         return 0;
     }
 
-    private sealed class MemoryQueue : IWorkDispatcher
+    /// <summary>Sends nothing: the dry run's emails exist only as its in-memory email logs.</summary>
+    private sealed class MemoryQueue : INotificationOutbox
     {
-        public ConcurrentQueue<MonitorClientMessage> MonitorMessages { get; } = new();
-
-        public Task EnqueueMonitorClientAsync(MonitorClientMessage message, CancellationToken cancellationToken)
-        {
-            MonitorMessages.Enqueue(message);
-            return Task.CompletedTask;
-        }
-
-        public Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task EnqueueAsync(NotificationMessage message, TimeSpan delay, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class MemoryJobRuns : IJobRunStore

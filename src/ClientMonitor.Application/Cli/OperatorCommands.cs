@@ -279,9 +279,11 @@ internal static class OperatorCommands
         }
 
         var scheduler = host.Services.GetRequiredService<SchedulerService>();
-        var started = await scheduler.StartRunAsync(new StartJobRequest(businessId, JobType.ClientMonitoring, clients, false, "cli"), host.Services.GetRequiredService<SchedulerOptions>().TimeoutMinutes, cancellationToken);
+        var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        using var launcher = new TaskHubJobRunLauncher(StorageSetup.TaskHubStorage(storage), TaskHub.Name(host.Services.GetRequiredService<IConfiguration>()));
+        var started = await scheduler.StartRunAsync(new StartJobRequest(businessId, JobType.ClientMonitoring, clients, false, "cli"), host.Services.GetRequiredService<SchedulerOptions>().TimeoutMinutes, launcher, cancellationToken);
         await output.WriteLineAsync(started.JobRun is { } run
-            ? $"Started job run {run.Id} for {run.ClientsTotal} client(s); the worker's MonitorClient function processes it (GET /api/v1/job-runs/{run.Id})."
+            ? $"Started job run {run.Id} for {run.ClientsTotal} client(s) in task hub {TaskHub.Name(host.Services.GetRequiredService<IConfiguration>())}; the app serving it runs the orchestration (GET /api/v1/job-runs/{run.Id})."
             : $"{started.Field}: {started.Error}");
         return started.JobRun is null ? 1 : 0;
     }

@@ -110,7 +110,7 @@ public static class DemoData
 /// <summary>Seeds the demo business and runs one monitoring job at start-up (<c>ClientMonitor:Demo:RunOnStart</c>).</summary>
 public sealed partial class DemoRunner(
     StorageInitializer storage, PipelineStores stores, SchedulerService scheduler, ScheduleManager schedules, IScheduleStore scheduleStore, SchedulerOptions schedulerOptions,
-    IEmailLogStore emailLogs, IEmailSender sender,
+    IEmailLogStore emailLogs, IEmailSender sender, IJobRunLauncher launcher,
     IOptions<AuthOptions> auth, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger) : BackgroundService
 {
     /// <summary>The demo's hourly schedule: ScheduleTick runs it at the top of every hour while the demo is up.</summary>
@@ -134,7 +134,7 @@ public sealed partial class DemoRunner(
                     stoppingToken);
             }
 
-            var started = await scheduler.StartRunAsync(new StartJobRequest(DemoData.BusinessId, JobType.ClientMonitoring, null, false, "demo"), schedulerOptions.TimeoutMinutes, stoppingToken);
+            var started = await scheduler.StartRunAsync(new StartJobRequest(DemoData.BusinessId, JobType.ClientMonitoring, null, false, "demo"), schedulerOptions.TimeoutMinutes, launcher, stoppingToken);
             var run = started.JobRun!;
             Log.Started(logger, run.Id, run.ClientsTotal);
             var deadline = time.GetUtcNow() + MaxWait;
@@ -150,7 +150,7 @@ public sealed partial class DemoRunner(
             // The summary is for the person at the terminal, so it goes to standard output as plain text.
             await Console.Out.WriteLineAsync(DemoData.Summary(run, clientRuns, events.Where(e => e.JobRunId == run.Id).ToList(), users.Count));
             // Digest users get theirs now too (a notification_digest run), so every kind of email can be looked at.
-            var digests = await scheduler.StartRunAsync(new StartJobRequest(DemoData.BusinessId, JobType.NotificationDigest, null, false, "demo"), schedulerOptions.TimeoutMinutes, stoppingToken);
+            var digests = await scheduler.StartRunAsync(new StartJobRequest(DemoData.BusinessId, JobType.NotificationDigest, null, false, "demo"), schedulerOptions.TimeoutMinutes, launcher, stoppingToken);
             await Console.Out.WriteLineAsync(await EmailSummaryAsync(run.StartedAt, digests.JobRun?.Counts.EmailsQueued ?? 0, stoppingToken));
             if (auth.Value.UsesDevelopmentKey)
             {

@@ -96,7 +96,7 @@ internal sealed class TableStorageHealthCheck(TableServiceClient tables) : IHeal
 /// <summary>Backlog and poison count of every queue; degraded while a poison queue holds messages (they need a look).</summary>
 internal sealed class QueueStorageHealthCheck(QueueServiceClient queues) : IHealthCheck
 {
-    private static readonly string[] Queues = [QueueNames.MonitorClient, QueueNames.Notifications];
+    private static readonly string[] Queues = [QueueNames.Notifications];
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

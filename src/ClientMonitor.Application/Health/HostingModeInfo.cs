@@ -1,13 +1,13 @@
 namespace ClientMonitor.Application.Health;
 
-/// <summary>Who delivers the triggers: the Azure Functions host, or this process itself.</summary>
+/// <summary>Who runs the functions: the Azure Functions host, or the local host where the Functions host is missing.</summary>
 public enum HostingMode
 {
-    /// <summary>Started by the Functions host: listen on <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> and serve its invocations.</summary>
+    /// <summary>The isolated worker under the Functions host (Azure, or <c>func start</c>).</summary>
     Functions,
 
-    /// <summary>No host: run the timers and queue listeners of the function.json files in-process.</summary>
-    Standalone,
+    /// <summary>ClientMonitor.LocalHost: the same functions, triggered by the local host on the same Durable engine.</summary>
+    Local,
 }
 
 /// <summary>The mode this process runs in, for health and status reports.</summary>

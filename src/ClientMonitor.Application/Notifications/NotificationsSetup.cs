@@ -35,7 +35,7 @@ public static class NotificationsSetup
         services.AddSingleton<IEmailLogStore>(sp => sp.GetRequiredService<NotificationTables>());
         services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<NotificationTables>());
         services.AddSingleton<IDigestStateStore>(sp => sp.GetRequiredService<NotificationTables>());
-        services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<QueueWorkDispatcher>());
+        services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<QueueNotificationOutbox>());
         services.AddSingleton(sp => new TableSendRateLimiter(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<EmailOptions>().LimitsFor, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<EmailDeliveryOptions>().MaxInstantPerUserPerHour));
@@ -98,8 +98,8 @@ public static class NotificationsSetup
         services.AddSingleton<DigestService>();
         services.AddSingleton<IDigestRunner>(sp => sp.GetRequiredService<DigestService>());
 
-        services.AddSingleton<IQueueFunction, DeliverNotificationFunction>();
-        services.AddSingleton<ITimerFunction, DigestTickFunction>();
+        services.AddSingleton<DeliverNotificationHandler>();
+        services.AddSingleton<DigestTickHandler>();
         return services;
     }
 }
@@ -120,7 +120,7 @@ public sealed class NotificationHttpClient : IDisposable
 /// deliver to one channel. A message that is not one of these, or names rows that do not exist, goes to poison with
 /// the reason; anything else that throws is retried by the queue.
 /// </summary>
-public sealed partial class DeliverNotificationFunction(EmailDeliveryService emails, AlertService alerts, ILogger<DeliverNotificationFunction> logger) : IQueueFunction
+public sealed partial class DeliverNotificationHandler(EmailDeliveryService emails, AlertService alerts, ILogger<DeliverNotificationHandler> logger)
 {
     public string Name => "DeliverNotification";
 
@@ -179,7 +179,7 @@ public sealed partial class DeliverNotificationFunction(EmailDeliveryService ema
 }
 
 /// <summary><c>DigestTick</c> (hourly): sends the daily and weekly digests that have come due, then records its activity.</summary>
-public sealed partial class DigestTickFunction(DigestService digests, IFunctionActivityLog activity, TimeProvider time, ILogger<DigestTickFunction> logger) : ITimerFunction
+public sealed partial class DigestTickHandler(DigestService digests, IFunctionActivityLog activity, TimeProvider time, ILogger<DigestTickHandler> logger)
 {
     public string Name => "DigestTick";
 

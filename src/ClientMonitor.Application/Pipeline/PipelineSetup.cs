@@ -3,6 +3,7 @@ using Azure.Identity;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Durable;
 using ClientMonitor.Core.Providers;
 using ClientMonitor.Application.Triggers;
 using ClientMonitor.Application.Storage;
@@ -31,12 +32,11 @@ public static partial class PipelineSetup
         services.AddSingleton<INotificationStore>(sp => sp.GetRequiredService<MonitoringTables>());
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<TenantTables>());
         services.AddSingleton<IJobRunStore, JobRunTables>();
-        services.AddSingleton<QueueWorkDispatcher>();
-        services.AddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<QueueWorkDispatcher>());
+        services.AddSingleton<QueueNotificationOutbox>();
         services.AddSingleton(sp => new PipelineStores(
             sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IPreferenceStore>(),
             sp.GetRequiredService<IRawDataStore>(), sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<INotificationStore>(),
-            sp.GetRequiredService<IEmailLogStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<IWorkDispatcher>()));
+            sp.GetRequiredService<IEmailLogStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<INotificationOutbox>()));
 
         services.AddSingleton<IProviderQuota, TableProviderQuota>();
         services.AddSingleton(sp =>
@@ -66,14 +66,15 @@ public static partial class PipelineSetup
             sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton(sp => new JobRunService(
-            sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IJobRunStore>(), sp.GetRequiredService<IWorkDispatcher>(),
+            sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IJobRunStore>(),
             sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IJobRunFinishedListener>(),
             sp.GetService<IDigestRunner>(), sp.GetRequiredService<IMonitoringTelemetry>()));
         services.AddSingleton(sp => new MonitorClientProcessor(
-            sp.GetRequiredService<PipelineStores>(), sp.GetRequiredService<IProviderCatalog>(), sp.GetRequiredService<JobRunService>(),
+            sp.GetRequiredService<PipelineStores>(), sp.GetRequiredService<IProviderCatalog>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<EmailDeliveryOptions>().MaxInstantPerUserPerHour > 0 ? sp.GetRequiredService<InstantEmailGate>() : null,
             sp.GetRequiredService<IMonitoringTelemetry>()));
+        services.AddSingleton<JobRunActivities>();
         return services;
     }
 

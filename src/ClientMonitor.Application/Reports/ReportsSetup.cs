@@ -13,13 +13,13 @@ public static class ReportsSetup
         services.AddSingleton<IReportStore, ReportTables>();
         services.AddSingleton<IProviderStatusSource, GatewayProviderStatus>();
         services.AddSingleton<ReportService>();
-        services.AddSingleton<ITimerFunction, ReportTickFunction>();
+        services.AddSingleton<ReportTickHandler>();
         return services;
     }
 }
 
 /// <summary><c>ReportTick</c> (04:00 and 21:00 UTC): stores each business's report of the last 24 hours and alerts below a 95% success rate.</summary>
-public sealed partial class ReportTickFunction(ReportService reports, IFunctionActivityLog activity, TimeProvider time, ILogger<ReportTickFunction> logger) : ITimerFunction
+public sealed partial class ReportTickHandler(ReportService reports, IFunctionActivityLog activity, TimeProvider time, ILogger<ReportTickHandler> logger)
 {
     public string Name => "ReportTick";
 

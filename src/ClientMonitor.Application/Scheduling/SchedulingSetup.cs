@@ -27,7 +27,7 @@ public static class SchedulingSetup
         services.AddSingleton<IJobRunFinishedListener>(sp => sp.GetRequiredService<ScheduleOutcomes>());
         services.AddSingleton<ScheduleManager>();
         services.AddSingleton<SchedulerService>();
-        services.AddSingleton<ITimerFunction, ScheduleTickFunction>();
+        services.AddSingleton<ScheduleTickHandler>();
         return services;
     }
 }
@@ -65,17 +65,18 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
 /// <c>ScheduleTick</c> (every minute): one scheduler tick, then the heartbeat that <c>GET /scheduler/status</c>
 /// reports (when it ran, how late against its timer, what it did) and the activity-log entry of every timer.
 /// </summary>
-public sealed partial class ScheduleTickFunction(
+public sealed partial class ScheduleTickHandler(
     SchedulerService scheduler, ISchedulerHeartbeatStore heartbeats, IFunctionActivityLog activity, IMonitoringTelemetry telemetry, QueueServiceClient queues,
-    TimeProvider time, ILogger<ScheduleTickFunction> logger) : ITimerFunction
+    TimeProvider time, ILogger<ScheduleTickHandler> logger)
 {
     public string Name => "ScheduleTick";
 
-    public async Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken)
+    /// <summary>Runs one tick; the due runs are launched through <paramref name="launcher"/> (the function's Durable client).</summary>
+    public async Task RunAsync(TimerInvocation invocation, IJobRunLauncher launcher, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         var started = time.GetUtcNow();
-        var report = await scheduler.TickAsync(cancellationToken);
+        var report = await scheduler.TickAsync(launcher, cancellationToken);
         var lag = started - invocation.ScheduledFor;
         await heartbeats.SaveAsync(
             new SchedulerHeartbeat(started, invocation.ScheduledFor, lag < TimeSpan.Zero ? TimeSpan.Zero : lag, report.Due, report.Started, report.Skipped, report.TimedOut),
@@ -99,7 +100,7 @@ public sealed partial class ScheduleTickFunction(
     /// <summary>The queue backlog metrics: once a minute is enough for dashboards, and costs four metadata reads.</summary>
     private async Task SampleQueuesAsync(CancellationToken cancellationToken)
     {
-        foreach (var queue in new[] { QueueNames.MonitorClient, QueueNames.Notifications })
+        foreach (var queue in new[] { QueueNames.Notifications })
         {
             try
             {

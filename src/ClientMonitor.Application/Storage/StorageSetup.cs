@@ -29,6 +29,9 @@ public sealed class StorageOptions
 
     public Uri? QueueServiceUri { get; set; }
 
+    /// <summary>Needed by the Durable task hub (leases, large messages); the app's own data is in tables and queues.</summary>
+    public Uri? BlobServiceUri { get; set; }
+
     public string? ClientId { get; set; }
 
     internal static void Bind(StorageOptions options, IConfiguration configuration)
@@ -37,6 +40,7 @@ public sealed class StorageOptions
         options.ConnectionString = section.Value;
         options.TableServiceUri = Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var table) ? table : null;
         options.QueueServiceUri = Uri.TryCreate(section["queueServiceUri"], UriKind.Absolute, out var queue) ? queue : null;
+        options.BlobServiceUri = Uri.TryCreate(section["blobServiceUri"], UriKind.Absolute, out var blob) ? blob : null;
         options.ClientId = section["clientId"];
     }
 }
@@ -88,7 +92,6 @@ public static class StorageSetup
     /// <summary>Every queue the app uses, with the poison twins operators read.</summary>
     public static readonly IReadOnlyList<string> Queues =
     [
-        QueueNames.MonitorClient, QueueNames.PoisonOf(QueueNames.MonitorClient),
         QueueNames.Notifications, QueueNames.PoisonOf(QueueNames.Notifications),
     ];
 
@@ -122,6 +125,20 @@ public static class StorageSetup
         return services;
     }
 
-    private static DefaultAzureCredential Credential(StorageOptions options)
+    /// <summary>The storage of the Durable task hub: the same account and identity as the app's own data.</summary>
+    public static DurableTask.AzureStorage.StorageAccountClientProvider TaskHubStorage(StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ConnectionString is { Length: > 0 } connectionString)
+        {
+            return new(connectionString);
+        }
+
+        var blob = options.BlobServiceUri
+            ?? throw new InvalidOperationException("AzureWebJobsStorage__blobServiceUri is not set: the Durable task hub needs the blob service too.");
+        return new(blob, options.QueueServiceUri!, options.TableServiceUri!, Credential(options));
+    }
+
+    internal static DefaultAzureCredential Credential(StorageOptions options)
         => new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId });
 }

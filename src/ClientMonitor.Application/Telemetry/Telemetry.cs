@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure.Identity;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Operations;
@@ -31,11 +32,9 @@ public static class TelemetrySettings
             return services;
         }
 
-        services.AddApplicationInsightsTelemetry(options =>
-        {
-            options.ConnectionString = connectionString;
-            options.EnableAdaptiveSampling = false; // custom metrics are pre-aggregated; requests keep full fidelity at this volume
-        });
+        // The worker SDK in both hosts: the Functions host tracks requests and invocations itself (the worker adds
+        // ConfigureFunctionsApplicationInsights), the local host has no request telemetry of its own.
+        services.AddApplicationInsightsTelemetryWorkerService(options => options.ConnectionString = connectionString);
         var authentication = configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
         if (authentication?.Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase) == true)
         {
@@ -93,18 +92,18 @@ public sealed class AppInsightsTelemetry(TelemetryClient client) : IMonitoringTe
             client.GetMetric(JobRunDuration, "job_type", "status").TrackValue(duration.TotalSeconds, type, status);
         }
 
+        // Application Insights 3.x events carry properties only, so the figures are invariant-culture strings
+        // (the workbook reads them with todouble(customDimensions.x)).
+        var inv = CultureInfo.InvariantCulture;
         client.TrackEvent(
             JobRunFinishedEvent,
             new Dictionary<string, string>
             {
                 ["job_run_id"] = run.Id, ["business_id"] = run.BusinessId, ["job_type"] = type, ["status"] = status, ["trigger"] = run.Trigger,
                 ["schedule_id"] = run.ScheduleId ?? string.Empty, ["used_mock_providers"] = run.UsedMockProviders ? "true" : "false",
-            },
-            new Dictionary<string, double>
-            {
-                ["clients_total"] = run.ClientsTotal, ["clients_failed"] = run.ClientsFailed, ["items_found"] = run.Counts.ItemsFound,
-                ["events_created"] = run.Counts.EventsCreated, ["notifications_created"] = run.Counts.NotificationsCreated, ["emails_queued"] = run.Counts.EmailsQueued,
-                ["duration_seconds"] = run.Duration?.TotalSeconds ?? 0,
+                ["clients_total"] = run.ClientsTotal.ToString(inv), ["clients_failed"] = run.ClientsFailed.ToString(inv), ["items_found"] = run.Counts.ItemsFound.ToString(inv),
+                ["events_created"] = run.Counts.EventsCreated.ToString(inv), ["notifications_created"] = run.Counts.NotificationsCreated.ToString(inv),
+                ["emails_queued"] = run.Counts.EmailsQueued.ToString(inv), ["duration_seconds"] = (run.Duration?.TotalSeconds ?? 0).ToString(inv),
             });
     }
 

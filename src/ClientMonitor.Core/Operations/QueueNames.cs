@@ -3,9 +3,6 @@ namespace ClientMonitor.Core.Operations;
 /// <summary>The queues between the functions. Each has a <c>-poison</c> twin for messages that failed too often.</summary>
 public static class QueueNames
 {
-    /// <summary>One message per client of a job run; consumed by MonitorClient.</summary>
-    public const string MonitorClient = "monitor-client";
-
     /// <summary>Emails, Slack messages and webhooks to deliver; consumed by DeliverNotification.</summary>
     public const string Notifications = "notifications";
 

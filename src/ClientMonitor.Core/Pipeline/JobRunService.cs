@@ -16,6 +16,9 @@ public sealed record StartJobRequest(string BusinessId, JobType JobType, IReadOn
 public interface IJobRunLauncher
 {
     Task LaunchAsync(JobRun jobRun, IReadOnlyList<string> clientIds, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>The engine's status of the run's orchestration (<c>Pending</c>, <c>Running</c>, <c>Completed</c>...), or null when it has none.</summary>
+    Task<string?> GetRuntimeStatusAsync(string jobRunId, CancellationToken cancellationToken);
 }
 
 /// <summary>Told once a job run has its final status (possibly more than once for the same run: handlers are idempotent).</summary>
@@ -36,33 +39,17 @@ public sealed record StartJobResult(JobRun? JobRun, string? Field, string? Error
 }
 
 /// <summary>
-/// Starts job runs and collects their results. Two ways: the queue (fan-out: one <c>monitor-client</c> message per
-/// client; fan-in: ETag-checked counters, the last client to finish sets the final status from the client runs), or
-/// an orchestration (<see cref="CreateAsync"/>, then <see cref="FinishAsync"/> with what its clients returned).
+/// Records job runs (<see cref="CreateAsync"/>) and gives them their final status (<see cref="FinishAsync"/>) with
+/// what their clients returned: the fan-out and fan-in are the orchestration's.
 /// </summary>
 public sealed class JobRunService(
-    IClientStore clients, IJobRunStore jobRuns, IWorkDispatcher queue, IProviderCatalog providers, TimeProvider timeProvider,
+    IClientStore clients, IJobRunStore jobRuns, IProviderCatalog providers, TimeProvider timeProvider,
     IEnumerable<IJobRunFinishedListener>? finishedListeners = null, Notifications.IDigestRunner? digests = null,
     Operations.IMonitoringTelemetry? telemetry = null)
 {
-    /// <summary>Starts a job run: records it (<see cref="CreateAsync"/>), then queues one <c>monitor-client</c> message per client.</summary>
-    public async Task<StartJobResult> StartAsync(StartJobRequest request, CancellationToken cancellationToken)
-    {
-        var result = await CreateAsync(request, cancellationToken).ConfigureAwait(false);
-        if (result.JobRun is { IsFinished: false } run)
-        {
-            await Parallel.ForEachAsync(
-                result.ClientIds,
-                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (clientId, ct) => await queue.EnqueueMonitorClientAsync(new MonitorClientMessage(MonitorClientMessage.CurrentVersion, run.BusinessId, run.Id, clientId), ct).ConfigureAwait(false)).ConfigureAwait(false);
-        }
-
-        return result;
-    }
-
     /// <summary>
     /// Records a new job run and a pending client run for each selected client, without starting any work: the
-    /// caller starts it (an orchestration whose instance id is the job run id, or <see cref="StartAsync"/>'s queue).
+    /// caller starts it (an orchestration whose instance id is the job run id).
     /// A run with no clients is recorded completed; a digest run is run in place and recorded finished.
     /// </summary>
     public async Task<StartJobResult> CreateAsync(StartJobRequest request, CancellationToken cancellationToken)
@@ -135,39 +122,6 @@ public sealed class JobRunService(
     }
 
     /// <summary>
-    /// Adds a finished client run to its job run exactly once. The client run is stored finished first, then the job
-    /// run's counters grow (ETag-checked), then the client run is marked counted. A crash between the last two steps
-    /// can add a client twice to the running counters, which is why the final totals are recomputed from the client
-    /// runs by whoever finishes last.
-    /// </summary>
-    public async Task<JobRun> RecordClientFinishedAsync(ClientRun clientRun, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(clientRun);
-        if (clientRun.Counted)
-        {
-            return (await jobRuns.GetAsync(clientRun.BusinessId, clientRun.JobRunId, cancellationToken).ConfigureAwait(false))!;
-        }
-
-        await jobRuns.SaveClientRunAsync(clientRun, cancellationToken).ConfigureAwait(false);
-        var failed = clientRun.Status == ClientRunStatus.Failed ? 1 : 0;
-        var updated = await jobRuns.UpdateAsync(
-            clientRun.BusinessId,
-            clientRun.JobRunId,
-            run => run.IsFinished ? null : run with
-            {
-                ClientsFinished = run.ClientsFinished + 1,
-                ClientsFailed = run.ClientsFailed + failed,
-                Counts = run.Counts.Add(clientRun.Counts),
-            },
-            cancellationToken).ConfigureAwait(false);
-        await jobRuns.SaveClientRunAsync(clientRun with { Counted = true }, cancellationToken).ConfigureAwait(false);
-
-        return updated.ClientsFinished >= updated.ClientsTotal && !updated.IsFinished
-            ? await TryFinalizeAsync(updated, cancellationToken).ConfigureAwait(false)
-            : updated;
-    }
-
-    /// <summary>
     /// Gives a job run its final status from what its clients came to (an orchestration's fan-in), or fails it as
     /// timed out when <paramref name="timeoutError"/> is set, then tells telemetry and the listeners. A run that is
     /// already finished is left as it is and returned, so a repeated call changes nothing.
@@ -190,20 +144,6 @@ public sealed class JobRunService(
         var counts = finished.Aggregate(RunCounts.Zero, (sum, o) => sum.Add(o.Counts));
         var (status, error) = timeoutError is null ? Outcome(failed, run.ClientsTotal) : (JobRunStatus.Failed, timeoutError);
         return await FinalizeAsync(run, finished.Count, failed, counts, status, error, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<JobRun> TryFinalizeAsync(JobRun run, CancellationToken cancellationToken)
-    {
-        var clientRuns = await jobRuns.ListClientRunsAsync(run.Id, cancellationToken).ConfigureAwait(false);
-        if (clientRuns.Count < run.ClientsTotal || clientRuns.Any(c => !c.IsFinished))
-        {
-            return run;
-        }
-
-        var failed = clientRuns.Count(c => c.Status == ClientRunStatus.Failed);
-        var counts = clientRuns.Aggregate(RunCounts.Zero, (sum, c) => sum.Add(c.Counts));
-        var (status, error) = Outcome(failed, clientRuns.Count);
-        return await FinalizeAsync(run, clientRuns.Count, failed, counts, status, error, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Completed when no client failed, failed when all did, partially failed in between.</summary>

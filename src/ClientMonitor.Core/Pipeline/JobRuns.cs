@@ -76,9 +76,8 @@ public sealed record JobRun(
 
 /// <summary>
 /// The part of a job run for one client. <c>FailedSources</c> names each provider that failed and why
-/// (<c>news_api: 429 rate limited</c>) while the run went on with the others. <c>Counted</c> records that the counts
-/// were added to the job run, so a redelivered message never adds them twice. <c>Attempts</c> is the delivery
-/// count of the message that finished it. <c>ProviderCalls</c> records each provider call with its duration.
+/// (<c>news_api: 429 rate limited</c>) while the run went on with the others. <c>Attempts</c> counts the tries of
+/// the activity that finished it. <c>ProviderCalls</c> records each provider call with its duration.
 /// </summary>
 public sealed record ClientRun(
     string JobRunId,
@@ -92,7 +91,6 @@ public sealed record ClientRun(
     string? CrmProvider,
     string? Error,
     int Attempts,
-    bool Counted,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
     IReadOnlyList<ProviderCall>? ProviderCalls = null)
@@ -100,7 +98,7 @@ public sealed record ClientRun(
     public bool IsFinished => Status != ClientRunStatus.Pending;
 
     public static ClientRun Pending(string jobRunId, string businessId, string clientId, string clientName) =>
-        new(jobRunId, businessId, clientId, clientName, ClientRunStatus.Pending, RunCounts.Zero, [], [], null, null, 0, false, null, null);
+        new(jobRunId, businessId, clientId, clientName, ClientRunStatus.Pending, RunCounts.Zero, [], [], null, null, 0, null, null);
 }
 
 /// <summary>What one client of a job run came to: an orchestration's fan-in sums these.</summary>
@@ -118,9 +116,3 @@ public sealed record ClientOutcome(string ClientId, ClientRunStatus Status, RunC
 /// <c>ai</c>), whether it succeeded (an LLM answer replaced by the rule-based fallback did not), and how long it took.
 /// </summary>
 public sealed record ProviderCall(string Provider, string Kind, bool Succeeded, double DurationMs);
-
-/// <summary>The <c>monitor-client</c> queue message: which client of which job run to process. Version 1.</summary>
-public sealed record MonitorClientMessage(int Version, string BusinessId, string JobRunId, string ClientId)
-{
-    public const int CurrentVersion = 1;
-}

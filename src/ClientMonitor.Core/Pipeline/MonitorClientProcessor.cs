@@ -31,7 +31,7 @@ public sealed record PipelineStores(
     INotificationStore Notifications,
     IEmailLogStore EmailLogs,
     IJobRunStore JobRuns,
-    IWorkDispatcher Queue);
+    Notifications.INotificationOutbox Queue);
 
 /// <summary>A message that can never succeed (its job run or client run does not exist); retrying will not help.</summary>
 public sealed class UnprocessableMessageException(string message) : Exception(message);
@@ -39,51 +39,13 @@ public sealed class UnprocessableMessageException(string message) : Exception(me
 /// <summary>
 /// Runs one client of a job run: search all sources in parallel → deduplicate → save raw data → CRM enrichment →
 /// classify new items → at most N events, most relevant first → insights for relevant events → in-app
-/// notifications and instant emails. Every row written has an id derived from its natural key, so a redelivered
-/// message writes nothing new; a client run already finished and counted is not run again.
+/// notifications and instant emails. Every row written has an id derived from its natural key, so an activity that
+/// runs again writes nothing new; a client run already finished is not run again.
 /// </summary>
 public sealed class MonitorClientProcessor(
-    PipelineStores stores, IProviderCatalog catalog, JobRunService jobRunService, PipelineOptions options, TimeProvider timeProvider, InstantEmailGate? instantEmails = null,
+    PipelineStores stores, IProviderCatalog catalog, PipelineOptions options, TimeProvider timeProvider, InstantEmailGate? instantEmails = null,
     Operations.IMonitoringTelemetry? telemetry = null)
 {
-    /// <param name="message">The queue message.</param>
-    /// <param name="attempt">The delivery count of the message (1 on the first try); stored as the client run's attempts.</param>
-    /// <param name="maxAttempts">The queue's dequeue limit: on that attempt a failure is recorded on the client run (and counted) before it is rethrown.</param>
-    /// <param name="cancellationToken">Stops the run.</param>
-    public async Task<ClientRun> ProcessAsync(MonitorClientMessage message, int attempt, int maxAttempts, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Version != MonitorClientMessage.CurrentVersion)
-        {
-            throw new UnprocessableMessageException($"Unsupported message version {message.Version}.");
-        }
-
-        var jobRun = await JobRunAsync(message.BusinessId, message.JobRunId, cancellationToken).ConfigureAwait(false);
-        var clientRun = await ClientRunAsync(message.JobRunId, message.ClientId, cancellationToken).ConfigureAwait(false);
-
-        if (clientRun.IsFinished)
-        {
-            // A redelivery: the work is done; make sure it was counted, then stop.
-            await jobRunService.RecordClientFinishedAsync(clientRun, cancellationToken).ConfigureAwait(false);
-            return clientRun;
-        }
-
-        clientRun = clientRun with { Attempts = attempt };
-        ClientRun finished;
-        try
-        {
-            finished = await ExecuteAsync(jobRun, clientRun, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (attempt >= maxAttempts && ex is not OperationCanceledException)
-        {
-            await RecordLastFailureAsync(clientRun, ex.Message, cancellationToken).ConfigureAwait(false);
-            throw;
-        }
-
-        await jobRunService.RecordClientFinishedAsync(finished, cancellationToken).ConfigureAwait(false);
-        return finished;
-    }
-
     /// <summary>
     /// Runs one client of a job run for an orchestration, which retries a failure and sums what each client returns
     /// (no counters here). The finished client run is stored; a client run that is already finished is returned as
@@ -124,13 +86,6 @@ public sealed class MonitorClientProcessor(
     private async Task<ClientRun> ClientRunAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
         => await stores.JobRuns.GetClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false)
             ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
-
-    private async Task RecordLastFailureAsync(ClientRun clientRun, string error, CancellationToken cancellationToken)
-    {
-        var failed = clientRun with { Status = ClientRunStatus.Failed, Error = error, CompletedAt = timeProvider.GetUtcNow() };
-        await jobRunService.RecordClientFinishedAsync(failed, cancellationToken).ConfigureAwait(false);
-        (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(failed, [], 0);
-    }
 
     /// <summary>The client pipeline for one client run: returns the run finished (completed, or failed for a missing client or when every source failed).</summary>
     private async Task<ClientRun> ExecuteAsync(JobRun jobRun, ClientRun clientRun, CancellationToken cancellationToken)
@@ -348,7 +303,7 @@ public sealed class MonitorClientProcessor(
 
                 // Queued even when the log existed: a crash may have come between the two. The sender sends each
                 // email id once, so a second message is harmless, and a lost one would not be.
-                await stores.Queue.EnqueueEmailAsync(new EmailRequest(emailId, EmailTypes.EventNotification, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id), cancellationToken).ConfigureAwait(false);
+                await stores.Queue.EnqueueAsync(new EmailRequest(emailId, EmailTypes.EventNotification, user.BusinessId, user.Id, monitoringEvent.Id, jobRun.Id), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
         }
 

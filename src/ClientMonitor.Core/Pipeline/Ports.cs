@@ -79,14 +79,6 @@ public interface INotificationStore
     Task<bool> MarkReadAsync(string businessId, string userId, string notificationId, DateTimeOffset at, CancellationToken cancellationToken);
 }
 
-/// <summary>The two queues of the pipeline.</summary>
-public interface IWorkDispatcher
-{
-    Task EnqueueMonitorClientAsync(MonitorClientMessage message, CancellationToken cancellationToken);
-
-    Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken);
-}
-
 public interface IJobRunStore
 {
     /// <summary>Writes the client runs (pending) and then the job run.</summary>

@@ -46,10 +46,9 @@ public sealed record TriggerResult(JobRun? JobRun, TriggerRefusal Refusal, strin
 /// The scheduler: <see cref="TickAsync"/> runs every minute, reads only the due index, claims each due schedule with
 /// an ETag-checked write (so two ticks, or two workers, never start one occurrence twice), starts its job run and
 /// moves it to its next occurrence. Missed occurrences (after downtime) become one run, and the count is recorded.
-/// Each started run gets a deadline entry; a run still going at its deadline is failed as timed out. With an
-/// <see cref="IJobRunLauncher"/> (the Durable orchestration), runs are launched through it instead of the
-/// <c>monitor-client</c> queue; the orchestration's timer keeps the deadline, and the deadline entry stays as the
-/// backstop for an orchestration that cannot finish its run.
+/// Each run is launched through the caller's <see cref="IJobRunLauncher"/> (the Durable orchestration, whose
+/// timer keeps the deadline); each started run also gets a deadline entry, the backstop that fails a run still
+/// going at its deadline as timed out when its orchestration cannot finish it.
 /// </summary>
 public sealed class SchedulerService(
     IScheduleStore schedules,
@@ -58,10 +57,9 @@ public sealed class SchedulerService(
     JobRunService jobs,
     ScheduleOutcomes outcomes,
     SchedulerOptions options,
-    TimeProvider timeProvider,
-    IJobRunLauncher? launcher = null)
+    TimeProvider timeProvider)
 {
-    public async Task<TickReport> TickAsync(CancellationToken cancellationToken)
+    public async Task<TickReport> TickAsync(IJobRunLauncher launcher, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var timedOut = await ExpireRunsAsync(now, cancellationToken).ConfigureAwait(false);
@@ -74,7 +72,7 @@ public sealed class SchedulerService(
             (DueOutcome Kind, int Reads) outcome;
             try
             {
-                outcome = await RunDueAsync(entry, now, cancellationToken).ConfigureAwait(false);
+                outcome = await RunDueAsync(entry, now, launcher, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -96,7 +94,7 @@ public sealed class SchedulerService(
     }
 
     /// <summary>Starts the schedule now (the API's trigger), unless its runs may not overlap and one is going.</summary>
-    public async Task<TriggerResult> TriggerAsync(string businessId, string scheduleId, CancellationToken cancellationToken)
+    public async Task<TriggerResult> TriggerAsync(string businessId, string scheduleId, IJobRunLauncher launcher, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
@@ -121,7 +119,7 @@ public sealed class SchedulerService(
                 continue;
             }
 
-            var start = await StartScheduledRunAsync(claimed, runId, "manual", cancellationToken).ConfigureAwait(false);
+            var start = await StartScheduledRunAsync(claimed, runId, "manual", launcher, cancellationToken).ConfigureAwait(false);
             return start.JobRun is null
                 ? new TriggerResult(null, TriggerRefusal.Invalid, start.Field, start.Error)
                 : new TriggerResult(start.JobRun, TriggerRefusal.None, null, null);
@@ -130,23 +128,18 @@ public sealed class SchedulerService(
         throw new InvalidOperationException("The schedule kept changing while it was being triggered; try again.");
     }
 
-    /// <summary>Starts a job run and gives it a deadline; used for every run, scheduled or not.</summary>
-    public async Task<StartJobResult> StartRunAsync(StartJobRequest request, int timeoutMinutes, CancellationToken cancellationToken)
+    /// <summary>Records a job run, gives it a deadline and launches it; used for every run, scheduled or not.</summary>
+    public async Task<StartJobResult> StartRunAsync(StartJobRequest request, int timeoutMinutes, IJobRunLauncher launcher, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // Without a launcher the run's clients go to the monitor-client queue; with one, the launcher starts them.
-        var result = launcher is null
-            ? await jobs.StartAsync(request, cancellationToken).ConfigureAwait(false)
-            : await jobs.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(launcher);
+        var result = await jobs.CreateAsync(request, cancellationToken).ConfigureAwait(false);
         if (result.JobRun is { IsFinished: false } run)
         {
-            // The deadline entry in both cases: with a launcher it is the backstop if the orchestration cannot finish the run.
+            // The deadline entry is the backstop if the orchestration cannot finish the run.
             var deadline = run.StartedAt.AddMinutes(timeoutMinutes);
             await dueIndex.AddAsync(new DueEntry(DueKind.RunDeadline, deadline, run.BusinessId, run.Id), cancellationToken).ConfigureAwait(false);
-            if (launcher is not null)
-            {
-                await launcher.LaunchAsync(run, result.ClientIds, deadline, cancellationToken).ConfigureAwait(false);
-            }
+            await launcher.LaunchAsync(run, result.ClientIds, deadline, cancellationToken).ConfigureAwait(false);
         }
 
         return result;
@@ -164,7 +157,7 @@ public sealed class SchedulerService(
         Lost,
     }
 
-    private async Task<(DueOutcome Kind, int Reads)> RunDueAsync(DueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(DueOutcome Kind, int Reads)> RunDueAsync(DueEntry entry, DateTimeOffset now, IJobRunLauncher launcher, CancellationToken cancellationToken)
     {
         var reads = 1;
         var current = await schedules.GetVersionedAsync(entry.BusinessId, entry.TargetId, cancellationToken).ConfigureAwait(false);
@@ -227,17 +220,17 @@ public sealed class SchedulerService(
             return (DueOutcome.Skipped, reads);
         }
 
-        await StartScheduledRunAsync(claimed, runId, "schedule", cancellationToken).ConfigureAwait(false);
+        await StartScheduledRunAsync(claimed, runId, "schedule", launcher, cancellationToken).ConfigureAwait(false);
         return (DueOutcome.Started, reads);
     }
 
-    private async Task<StartJobResult> StartScheduledRunAsync(AutomationSchedule schedule, string runId, string trigger, CancellationToken cancellationToken)
+    private async Task<StartJobResult> StartScheduledRunAsync(AutomationSchedule schedule, string runId, string trigger, IJobRunLauncher launcher, CancellationToken cancellationToken)
     {
         var request = new StartJobRequest(schedule.BusinessId, schedule.JobType, schedule.ClientIds, schedule.Config.ForceMock, trigger, schedule.Id, runId);
         StartJobResult start;
         try
         {
-            start = await StartRunAsync(request, TimeoutMinutes(schedule), cancellationToken).ConfigureAwait(false);
+            start = await StartRunAsync(request, TimeoutMinutes(schedule), launcher, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -167,7 +167,6 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
         public string? CrmProvider { get; set; }
         public string? Error { get; set; }
         public int Attempts { get; set; }
-        public bool Counted { get; set; }
         public DateTimeOffset? StartedAt { get; set; }
         public DateTimeOffset? CompletedAt { get; set; }
         public string? ProviderCallsJson { get; set; }
@@ -190,7 +189,6 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
             CrmProvider = r.CrmProvider;
             Error = r.Error is { Length: > 4000 } e ? e[..4000] : r.Error;
             Attempts = r.Attempts;
-            Counted = r.Counted;
             StartedAt = r.StartedAt;
             CompletedAt = r.CompletedAt;
             ProviderCallsJson = r.ProviderCalls is null ? null : WireJson.Serialize(r.ProviderCalls.Take(MaxProviderCalls));
@@ -199,7 +197,7 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
         public ClientRun ToClientRun() => new(
             PartitionKey, BusinessId, RowKey, ClientName, Status, WireJson.Deserialize<RunCounts>(CountsJson) ?? RunCounts.Zero,
             WireJson.Deserialize<List<string>>(SourcesUsedJson) ?? [], WireJson.Deserialize<List<string>>(FailedSourcesJson) ?? [],
-            CrmProvider, Error, Attempts, Counted, StartedAt, CompletedAt,
+            CrmProvider, Error, Attempts, StartedAt, CompletedAt,
             ProviderCallsJson is null ? null : WireJson.Deserialize<List<ProviderCall>>(ProviderCallsJson));
 
         // Each call is about 80 characters of JSON: 300 of them stay well inside a 64 KiB table property.

@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClientMonitor.Application.Api;
+using ClientMonitor.Application.Scheduling;
 using ClientMonitor.Application.Triggers;
-using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Tests.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -305,10 +305,11 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var started = await JsonAsync(await member.PostAsync("/api/v1/monitoring-jobs/execute", Json("""{"force_mock":true}""")), HttpStatusCode.Accepted);
         var runId = (string)started["id"]!;
         Assert.Equal("running", (string?)started["status"]);
-        await Worker.DeliverAsync(Worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == runId));
+        await Worker.WaitForOrchestrationAsync(runId);
 
         var run = await JsonAsync(await member.GetAsync($"/api/v1/job-runs/{runId}"), HttpStatusCode.OK);
         Assert.Equal("completed", (string?)run["status"]);
+        Assert.Equal("Completed", (string?)run["orchestration_status"]);
         Assert.Equal(2, run["client_runs"]!.AsArray().Count);
         var recent = await JsonAsync(await member.GetAsync("/api/v1/scheduler/jobs/recent?limit=5"), HttpStatusCode.OK);
         Assert.Equal(runId, (string?)recent["jobs"]![0]!["id"]);
@@ -347,8 +348,8 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var (_, _, member) = await BusinessAsync();
         var id = (string)(await JsonAsync(await member.PostAsync("/api/v1/automation-schedules/", Json(DailySchedule)), HttpStatusCode.Created))["id"]!;
 
-        var tick = Worker.Services.GetServices<ITimerFunction>().Single(f => f.Name == "ScheduleTick");
-        await tick.RunAsync(new TimerInvocation("ScheduleTick", TimeProvider.System.GetUtcNow().AddSeconds(-1), false), CancellationToken.None);
+        var tick = Worker.Services.GetRequiredService<ScheduleTickHandler>();
+        await tick.RunAsync(new TimerInvocation("ScheduleTick", TimeProvider.System.GetUtcNow().AddSeconds(-1), false), Worker.Launcher, CancellationToken.None);
         var status = await JsonAsync(await member.GetAsync("/api/v1/scheduler/status"), HttpStatusCode.OK);
 
         Assert.True((bool)status["running"]!);

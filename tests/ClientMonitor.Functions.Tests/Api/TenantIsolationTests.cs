@@ -33,7 +33,7 @@ public sealed class TenantIsolationTests(ApiFixture fixture) : IClassFixture<Api
         var schedule = await ReadAsync(await bAdmin.PostAsync("/api/v1/automation-schedules/", Json("""{"name":"B's","schedule_type":"daily","hour_of_day":9,"config":{"force_mock":true}}""")));
         var scheduleId = (string)schedule["id"]!;
         var run = await ReadAsync(await bAdmin.PostAsync("/api/v1/monitoring-jobs/execute", Json("""{"force_mock":true}""")));
-        await Worker.DeliverAsync(Worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == (string)run["id"]!));
+        await Worker.WaitForOrchestrationAsync((string)run["id"]!);
         var bEvents = await ReadAsync(await bAdmin.GetAsync("/api/v1/events"));
         var eventId = (string)bEvents["events"]![0]!["id"]!;
         var notificationId = (string)(await ReadAsync(await bAdmin.GetAsync("/api/v1/notifications")))["notifications"]![0]!["id"]!;

@@ -83,8 +83,7 @@ public sealed class OperatorCommandTests : IAsyncLifetime
     {
         await using var worker = await PipelineWorker.StartAsync(new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" }, storage: _azurite);
         var business = await worker.SeedAsync(clients: 4);
-        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
-        await worker.DeliverAsync(worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
+        var run = await worker.RunJobAsync(business);
         using var admin = worker.CreateClient().As("amy", business, "admin");
         var directory = Path.Combine(Path.GetTempPath(), "cm-reports-" + Guid.NewGuid().ToString("N"));
         try

@@ -45,9 +45,10 @@ public sealed partial class DeploymentConsistencyTests
     {
         var keys = new List<string>
         {
-            "AzureWebJobsStorage", "AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__clientId",
+            "AzureWebJobsStorage", "AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__blobServiceUri",
+            "AzureWebJobsStorage__clientId", "DurableTaskHubName",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "ApplicationInsights__ConnectionString",
-            "ClientMonitor__Hosting__Mode", "ClientMonitor__Demo__RunOnStart",
+            "ClientMonitor__Demo__RunOnStart",
         };
         foreach (var (section, type) in new (string, Type)[]
         {
@@ -123,7 +124,7 @@ public sealed partial class DeploymentConsistencyTests
     public void EverySettingTheBicepSets_IsOneTheAppReads()
     {
         var known = ConfigurationKeys();
-        var platform = new[] { "AzureWebJobsStorage__credential", "AzureWebJobsStorage__blobServiceUri", "AZURE_CLIENT_ID" };
+        var platform = new[] { "AzureWebJobsStorage__credential", "AZURE_CLIENT_ID", "WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED" };
 
         var unknown = SetByBicep().Where(s => !known.Contains(s) && !platform.Contains(s)).ToList();
 
@@ -185,18 +186,18 @@ public sealed partial class DeploymentConsistencyTests
     }
 
     [Fact]
-    public void AzureYaml_DeploysTheSelfContainedPublishOutput_ToTheTaggedApp()
+    public void AzureYaml_DeploysTheDotnetProject_ToTheTaggedIsolatedWorkerApp()
     {
         var yaml = Read("azure.yaml");
+        var bicep = Read("infra/resources.bicep");
 
-        Assert.Contains("language: custom", yaml, StringComparison.Ordinal);
+        Assert.Contains("language: dotnet", yaml, StringComparison.Ordinal);
         Assert.Contains("host: function", yaml, StringComparison.Ordinal);
-        Assert.Contains("dist: ./publish", yaml, StringComparison.Ordinal);
-        Assert.Contains("run: ../../scripts/publish-azure.sh", yaml, StringComparison.Ordinal);
-        Assert.Contains("-r linux-x64 --self-contained true", Read("scripts/publish-azure.sh"), StringComparison.Ordinal);
+        Assert.Contains("project: ./src/ClientMonitor.Functions", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("dist:", yaml, StringComparison.Ordinal);
         Assert.Matches(@"services:\s+api:", yaml);
-        Assert.Contains("'azd-service-name': 'api'", Read("infra/resources.bicep"), StringComparison.Ordinal);
-        Assert.Contains("bash scripts/publish-azure.sh", Read("scripts/check-publish.sh"), StringComparison.Ordinal);
+        Assert.Contains("'azd-service-name': 'api'", bicep, StringComparison.Ordinal);
+        Assert.Matches(@"name:\s*'dotnet-isolated'\s+version:\s*'10.0'", bicep);
     }
 
     /// <summary>Stand-ins for the settings whose values the Bicep computes (endpoints, ids); literal values are used as they are.</summary>
@@ -239,7 +240,8 @@ public sealed partial class DeploymentConsistencyTests
 
         var azurite = await ClientMonitor.Testing.Azurite.SharedAsync();
         settings["AzureWebJobsStorage"] = azurite.ConnectionString;
-        settings[ClientMonitor.Functions.Hosting.FunctionsHosting.ModeSetting] = "Functions";
+        // The local host stands in for the Functions host here; its own triggers stay off on the shared Azurite.
+        settings["LocalHost:Triggers"] = "false";
         await using var worker = new AzureSettingsWorker(settings);
         using var client = worker.CreateClient();
 
@@ -253,7 +255,7 @@ public sealed partial class DeploymentConsistencyTests
     }
 
     /// <summary>The worker in the Production environment with the given settings only.</summary>
-    private sealed class AzureSettingsWorker(Dictionary<string, string?> settings) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
+    private sealed class AzureSettingsWorker(Dictionary<string, string?> settings) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<ClientMonitor.LocalHost.LocalHostEntryPoint>
     {
         protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
         {

@@ -5,7 +5,6 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using ClientMonitor.Core.Operations;
 using ClientMonitor.Core.Scheduling;
-using ClientMonitor.Functions.Hosting;
 using ClientMonitor.Application.Storage;
 using ClientMonitor.Infrastructure.Storage;
 using ClientMonitor.Testing;
@@ -19,7 +18,7 @@ public sealed class HealthEndpointTests
     private static async Task<(Azurite Storage, WorkerFactory Worker)> StartPrivateAsync()
     {
         var azurite = await Azurite.StartPrivateAsync();
-        var factory = new WorkerFactory(azurite.ConnectionString, HostingMode.Functions);
+        var factory = new WorkerFactory(azurite.ConnectionString);
         _ = factory.Server;
         await factory.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
         return (azurite, factory);
@@ -38,7 +37,7 @@ public sealed class HealthEndpointTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
-        Assert.Equal("functions", body.RootElement.GetProperty("mode").GetString());
+        Assert.Equal("local", body.RootElement.GetProperty("mode").GetString());
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("tableStorage").GetProperty("status").GetString());
         var queues = body.RootElement.GetProperty("checks").GetProperty("queueStorage");
         Assert.Equal("Healthy", queues.GetProperty("status").GetString());
@@ -73,7 +72,7 @@ public sealed class HealthEndpointTests
     public async Task Liveness_Is200_EvenWhenStorageIsDown()
     {
         const string deadStorage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=AAAA;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;";
-        await using var factory = new WorkerFactory(deadStorage, HostingMode.Functions);
+        await using var factory = new WorkerFactory(deadStorage);
         using var client = factory.CreateClient();
 
         var live = await client.GetAsync("/api/health/live");
@@ -88,7 +87,7 @@ public sealed class HealthEndpointTests
     {
         // A port nothing listens on: connection refused, fast.
         const string deadStorage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=AAAA;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;";
-        await using var factory = new WorkerFactory(deadStorage, HostingMode.Functions);
+        await using var factory = new WorkerFactory(deadStorage);
         using var client = factory.CreateClient();
 
         var response = await client.GetAsync("/api/health");

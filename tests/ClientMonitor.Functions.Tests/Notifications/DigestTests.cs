@@ -160,8 +160,7 @@ public sealed class DigestTests : IAsyncLifetime
     {
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var business = await _worker.SeedAsync(clients: 3);
-        var run = (await _worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
-        await _worker.DeliverAsync(_worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
+        var run = await _worker.RunJobAsync(business);
         var (events, total) = await _worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 100), CancellationToken.None);
         var instant = _worker.Dispatcher.Emails.Where(e => e.BusinessId == business && e.UserId == "amy" && e.EmailType == EmailTypes.EventNotification).Select(e => e.EventId).Distinct().ToList();
 

@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Application.Triggers;
-using ClientMonitor.Functions.Invocations;
 using ClientMonitor.Functions.Tests.Pipeline;
 using ClientMonitor.Testing;
 using Microsoft.AspNetCore.Http;
@@ -38,8 +37,7 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
     private static async Task<(string Business, List<EmailRequest> Emails)> RunJobAsync(PipelineWorker worker, int clients = 3)
     {
         var business = await worker.SeedAsync(clients);
-        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
-        await worker.DeliverAsync(worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
+        var run = await worker.RunJobAsync(business);
         return (business, worker.Dispatcher.Emails.Where(e => e.BusinessId == business).ToList());
     }
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Application.Triggers;
-using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Application.Notifications;
 using ClientMonitor.Functions.Tests.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,7 +37,7 @@ internal static class NotificationKit
         return settings;
     }
 
-    public static IQueueFunction Deliver(this PipelineWorker worker) => worker.Services.GetServices<IQueueFunction>().Single(f => f.Name == "DeliverNotification");
+    public static DeliverNotificationHandler Deliver(this PipelineWorker worker) => worker.Services.GetRequiredService<DeliverNotificationHandler>();
 
     public static Task HandleAsync(this PipelineWorker worker, NotificationMessage message, int dequeueCount = 1)
         => worker.Deliver().RunAsync(

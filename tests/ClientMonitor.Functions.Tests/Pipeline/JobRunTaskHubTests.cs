@@ -112,7 +112,7 @@ public sealed class JobRunTaskHubTests
         public static async Task<DurableHost> StartAsync(Azurite azurite, string taskHub, JobRunActivities activities)
         {
             // Short leases, so work taken by a stopped engine runs again soon.
-            var engine = await LocalDurableEngine.StartAsync(new LocalDurableEngineOptions(azurite.ConnectionString, taskHub)
+            var engine = await LocalDurableEngine.StartAsync(new LocalDurableEngineOptions(new DurableTask.AzureStorage.StorageAccountClientProvider(azurite.ConnectionString), taskHub)
             {
                 WorkItemVisibility = TimeSpan.FromSeconds(10),
                 ControlQueueVisibility = TimeSpan.FromSeconds(10),

@@ -4,9 +4,7 @@ using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Mocks;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Providers;
-using ClientMonitor.Functions.Hosting;
-using ClientMonitor.Application.Triggers;
-using ClientMonitor.Functions.Invocations;
+using ClientMonitor.Durable;
 using ClientMonitor.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,31 +14,18 @@ namespace ClientMonitor.Functions.Tests.Pipeline;
 public sealed class PipelineTests
 {
     [Fact]
-    public async Task RedeliveringEveryMessageOfAFinishedRun_CreatesNothingAndKeepsCounters()
+    public async Task EveryActivityRunTwice_CreatesNothingMore_AndTheTotalsEqualTheRowsWritten()
     {
         await using var worker = await PipelineWorker.StartAsync(new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" });
         var business = await worker.SeedAsync(clients: 6);
-        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
-        var messages = worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList();
 
-        await worker.DeliverAsync(messages);
-        var finished = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
-        var before = await SnapshotAsync(worker, business);
+        var finished = await worker.RunJobAsync(business, deliveries: 2);
+        var rows = await SnapshotAsync(worker, business);
 
-        await worker.DeliverAsync(messages, dequeueCount: 2);
-        await worker.DeliverAsync(messages.Take(2), dequeueCount: 3);
-        var after = await SnapshotAsync(worker, business);
-        var again = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
-
-        Assert.Equal(6, messages.Count);
         Assert.Equal(JobRunStatus.Completed, finished.Status);
+        Assert.Equal(6, finished.ClientsFinished);
         Assert.True(finished.Counts.EventsCreated > 0 && finished.Counts.NotificationsCreated > 0 && finished.Counts.EmailsQueued > 0, finished.Counts.ToString());
-        Assert.Equal(before, after);
-        Assert.Equal(finished.Counts, again.Counts);
-        Assert.Equal(finished.ClientsFinished, again.ClientsFinished);
-        Assert.Equal(finished.CompletedAt, again.CompletedAt);
-        Assert.Equal(finished.Counts.EventsCreated, before.Events);
-        Assert.Equal(finished.Counts.NotificationsCreated, before.Notifications);
+        Assert.Equal((finished.Counts.EventsCreated, finished.Counts.NotificationsCreated, finished.Counts.EmailsQueued), (rows.Events, rows.Notifications, rows.DistinctEmailIds));
     }
 
     [Fact]
@@ -99,12 +84,8 @@ public sealed class PipelineTests
             ["Providers:Resilience:BreakerMinimumThroughput"] = "5",
         });
         var business = await worker.SeedAsync(clients: 200);
-        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
-
-        await worker.DeliverAsync(worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
-
-        var finished = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
-        var clientRuns = await worker.Stores.JobRuns.ListClientRunsAsync(run.Id, CancellationToken.None);
+        var finished = await worker.RunJobAsync(business);
+        var clientRuns = await worker.Stores.JobRuns.ListClientRunsAsync(finished.Id, CancellationToken.None);
         Assert.False(finished.UsedMockProviders);
         Assert.Equal(JobRunStatus.Completed, finished.Status);
         Assert.Equal(200, clientRuns.Count);
@@ -125,51 +106,43 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public async Task MalformedOrUnknownMessages_AreRejectedAsUnprocessable()
+    public async Task AnActivityForARunThatDoesNotExist_IsUnprocessable_SoTheOrchestrationDoesNotRetryIt()
     {
         await using var worker = await PipelineWorker.StartAsync(new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" });
 
-        await Assert.ThrowsAsync<InvalidMessageException>(() => worker.MonitorClient.RunAsync(new QueueInvocation("MonitorClient", "not json", "m1", 1, null), CancellationToken.None));
-        await Assert.ThrowsAsync<InvalidMessageException>(() => worker.MonitorClient.RunAsync(new QueueInvocation("MonitorClient", "{}", "m2", 1, null), CancellationToken.None));
-        var unknown = WireJson.Serialize(new MonitorClientMessage(1, "no-such-business", JobRunService.NewJobRunId(DateTimeOffset.UnixEpoch), "c"));
-        var ex = await Assert.ThrowsAsync<InvalidMessageException>(() => worker.MonitorClient.RunAsync(new QueueInvocation("MonitorClient", unknown, "m3", 1, null), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<UnprocessableMessageException>(() => worker.Activities.MonitorClientAsync(
+            new ClientWork("no-such-business", JobRunService.NewJobRunId(DateTimeOffset.UnixEpoch), "c"), CancellationToken.None));
+
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task AClientThatKeepsFailing_IsRecordedFailedOnTheLastTry_AndTheJobRunStillFinishes()
+    public async Task AClientThatKeepsFailing_IsRecordedFailed_AndTheJobRunFinishesFailed()
     {
         await using var worker = await PipelineWorker.StartAsync(
             new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" },
             services => services.Replace(ServiceDescriptor.Singleton<IProviderCatalog>(new BrokenSearchCatalog())));
         var business = await worker.SeedAsync(clients: 2);
-        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
-        var messages = worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList();
-        var maxTries = worker.Services.GetRequiredService<HostSettings>().MaxDequeueCount;
+        var (run, input) = await worker.CreateRunAsync(business);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => worker.DeliverAsync(messages.Take(1), dequeueCount: 1));
-        var afterFirstTry = (await worker.Stores.JobRuns.GetClientRunAsync(run.Id, messages[0].ClientId, CancellationToken.None))!;
-        foreach (var message in messages)
+        var outcomes = new List<ClientOutcome>();
+        foreach (var clientId in input.ClientIds)
         {
-            await Assert.ThrowsAsync<InvalidOperationException>(() => worker.DeliverAsync([message], dequeueCount: maxTries));
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.Activities.MonitorClientAsync(new ClientWork(business, run.Id, clientId), CancellationToken.None));
+            outcomes.Add(await worker.Activities.RecordClientFailedAsync(new ClientFailure(business, run.Id, clientId, error.Message, JobRunOrchestration.ClientRetry.MaxNumberOfAttempts), CancellationToken.None));
         }
 
+        await worker.Activities.FinishJobRunAsync(new JobRunFinish(business, run.Id, outcomes, null), CancellationToken.None);
         var finished = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
-        var clientRun = (await worker.Stores.JobRuns.GetClientRunAsync(run.Id, messages[0].ClientId, CancellationToken.None))!;
-        Assert.Equal(ClientRunStatus.Pending, afterFirstTry.Status);
+        var clientRun = (await worker.Stores.JobRuns.GetClientRunAsync(run.Id, input.ClientIds[0], CancellationToken.None))!;
         Assert.Equal(JobRunStatus.Failed, finished.Status);
         Assert.Equal(2, finished.ClientsFailed);
         Assert.Equal(ClientRunStatus.Failed, clientRun.Status);
-        Assert.Equal(maxTries, clientRun.Attempts);
+        Assert.Equal(JobRunOrchestration.ClientRetry.MaxNumberOfAttempts, clientRun.Attempts);
         Assert.Contains("search index unavailable", clientRun.Error, StringComparison.Ordinal);
     }
 
-    private static async Task<JobRun> RunAsync(PipelineWorker worker, string business)
-    {
-        var run = (await worker.Jobs.StartAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None)).JobRun!;
-        await worker.DeliverAsync(worker.Dispatcher.MonitorMessages.Where(m => m.JobRunId == run.Id).ToList());
-        return (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
-    }
+    private static Task<JobRun> RunAsync(PipelineWorker worker, string business) => worker.RunJobAsync(business);
 
     private static async Task<Snapshot> SnapshotAsync(PipelineWorker worker, string business)
     {

@@ -1,15 +1,12 @@
-using ClientMonitor.Application.Health;
 using System.Collections.Concurrent;
+using ClientMonitor.Application.Storage;
 using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
 using ClientMonitor.Durable;
-using ClientMonitor.Functions.Hosting;
-using ClientMonitor.Application.Triggers;
-using ClientMonitor.Functions.Invocations;
-using ClientMonitor.Application.Storage;
+using Microsoft.DurableTask.Client;
 using ClientMonitor.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -20,11 +17,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace ClientMonitor.Functions.Tests.Pipeline;
 
 /// <summary>
-/// The real worker (Functions mode, so no listener competes for the shared Azurite's queues) with its pipeline on
-/// Azurite. Queue sends are recorded instead of sent, and the test delivers them to the MonitorClient function
-/// itself: that is what makes redelivery and ordering controllable.
+/// The local host with the app's pipeline on Azurite, its triggers off (no listener competes for the shared Azurite's
+/// queues). Notifications queue sends are recorded instead of sent, and the test runs a job's activities itself
+/// (<see cref="RunJobAsync"/>): that is what makes redelivery and ordering controllable. The Durable engine is
+/// there too, for the API's job runs.
 /// </summary>
-internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
+internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<ClientMonitor.LocalHost.LocalHostEntryPoint>
 {
     public RecordingDispatcher Dispatcher { get; } = new();
 
@@ -34,6 +32,7 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
         var worker = new PipelineWorker(azurite.ConnectionString, settings, services);
         _ = worker.Server;
         await worker.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.Services.GetRequiredService<ClientMonitor.LocalHost.Durable.LocalDurableEngineHost>().Ready.WaitAsync(TimeSpan.FromSeconds(60));
         return worker;
     }
 
@@ -52,7 +51,49 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
         return (run, new JobRunInput(business, run.Id, created.ClientIds, run.StartedAt, run.StartedAt.AddHours(1)));
     }
 
-    public IQueueFunction MonitorClient => Services.GetServices<IQueueFunction>().Single(f => f.Name == "MonitorClient");
+    /// <summary>Records the runs the scheduler or the API launch; <see cref="RunLaunchedAsync"/> runs them.</summary>
+    public RecordingLauncher Launcher { get; } = new();
+
+    /// <summary>Runs a job over every active client of <paramref name="business"/> (see <see cref="RunAsync"/>). Returns the finished run.</summary>
+    public async Task<JobRun> RunJobAsync(string business, int deliveries = 1)
+    {
+        var (run, input) = await CreateRunAsync(business);
+        await RunAsync(input, deliveries);
+        return (await Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
+    }
+
+    /// <summary>Waits for the orchestration of a run that the API or the scheduler started on the local host's engine.</summary>
+    public async Task<OrchestrationMetadata> WaitForOrchestrationAsync(string jobRunId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        return await Services.GetRequiredService<DurableTaskClient>().WaitForInstanceCompletionAsync(jobRunId, timeout.Token);
+    }
+
+    /// <summary>Runs every run launched through <see cref="Launcher"/> so far.</summary>
+    public async Task RunLaunchedAsync()
+    {
+        while (Launcher.Launched.TryDequeue(out var input))
+        {
+            await RunAsync(input, 1);
+        }
+    }
+
+    /// <summary>
+    /// Runs a job as the orchestration does: the <c>MonitorClient</c> activity for each client
+    /// (<paramref name="deliveries"/> times: activities run at least once), then <c>FinishJobRun</c> with what the
+    /// activities returned.
+    /// </summary>
+    public async Task RunAsync(JobRunInput input, int deliveries)
+    {
+        var outcomes = new ConcurrentDictionary<string, ClientOutcome>();
+        for (var i = 0; i < deliveries; i++)
+        {
+            await Parallel.ForEachAsync(input.ClientIds, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (clientId, ct)
+                => outcomes[clientId] = await Activities.MonitorClientAsync(new ClientWork(input.BusinessId, input.JobRunId, clientId), ct));
+        }
+
+        await Activities.FinishJobRunAsync(new JobRunFinish(input.BusinessId, input.JobRunId, outcomes.Values.ToList(), null), CancellationToken.None);
+    }
 
     /// <summary>A business with two users (one instant for everything, one narrow daily digest) and <paramref name="clients"/> clients.</summary>
     public async Task<string> SeedAsync(int clients)
@@ -74,27 +115,11 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
         return business;
     }
 
-    /// <summary>Delivers messages to MonitorClient as the queue would (JSON text, a dequeue count), a few at a time.</summary>
-    public Task DeliverAsync(IEnumerable<MonitorClientMessage> messages, int dequeueCount = 1) => Parallel.ForEachAsync(
-        messages,
-        new ParallelOptions { MaxDegreeOfParallelism = 8 },
-        async (message, ct) => await MonitorClient.RunAsync(
-            new QueueInvocation("MonitorClient", WireJson.Serialize(message), Guid.NewGuid().ToString(), dequeueCount, null), ct));
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("AzureWebJobsStorage", storage);
-        builder.UseSetting(FunctionsHosting.ModeSetting, HostingMode.Functions.ToString());
-        builder.UseSetting("Auth:SigningKey", TestAuth.SigningKey);
-        foreach (var (key, value) in settings)
-        {
-            builder.UseSetting(key, value);
-        }
-
+        LocalHostSettings.Apply(builder, storage, triggers: false, settings);
         builder.ConfigureTestServices(collection =>
         {
-            collection.Replace(ServiceDescriptor.Singleton<IWorkDispatcher>(Dispatcher));
             collection.Replace(ServiceDescriptor.Singleton<INotificationOutbox>(Dispatcher));
             services?.Invoke(collection);
         });
@@ -103,23 +128,29 @@ internal sealed class PipelineWorker(string storage, IReadOnlyDictionary<string,
     private static readonly string[] ClientNames = ["Contoso", "Fabrikam", "Northwind Traders", "Tailspin Toys", "Woodgrove Bank", "Litware", "Relecloud", "Lamna Healthcare"];
 }
 
-/// <summary>Records both queues' messages: monitor-client messages, and every notifications message with its delay.</summary>
-internal sealed class RecordingDispatcher : IWorkDispatcher, INotificationOutbox
+/// <summary>Records launched job runs instead of starting orchestrations.</summary>
+internal sealed class RecordingLauncher : IJobRunLauncher
+{
+    public ConcurrentQueue<JobRunInput> Launched { get; } = new();
+
+    public Task LaunchAsync(JobRun jobRun, IReadOnlyList<string> clientIds, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        Launched.Enqueue(new JobRunInput(jobRun.BusinessId, jobRun.Id, clientIds, jobRun.StartedAt, deadline));
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> GetRuntimeStatusAsync(string jobRunId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+}
+
+/// <summary>Records every notifications message with its delay instead of sending it.</summary>
+internal sealed class RecordingDispatcher : INotificationOutbox
 {
     public ConcurrentQueue<(NotificationMessage Message, DateTimeOffset VisibleAt)> Notifications { get; } = new();
 
     /// <summary>The clock that says when a delayed message becomes visible (a test's manual clock, or the system's).</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
-    public ConcurrentQueue<MonitorClientMessage> MonitorMessages { get; } = new();
-
     public ConcurrentQueue<EmailRequest> Emails { get; } = new();
-
-    public Task EnqueueMonitorClientAsync(MonitorClientMessage message, CancellationToken cancellationToken)
-    {
-        MonitorMessages.Enqueue(message);
-        return Task.CompletedTask;
-    }
 
     public Task EnqueueEmailAsync(EmailRequest request, CancellationToken cancellationToken) => EnqueueAsync(request, TimeSpan.Zero, cancellationToken);
 

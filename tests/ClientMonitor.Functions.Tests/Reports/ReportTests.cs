@@ -42,7 +42,7 @@ public sealed class ReportTests : IAsyncLifetime
 
     private static ClientRun Client(string run, string business, string id, bool ok, int ms, DateTimeOffset started, params ProviderCall[] calls) => new(
         run, business, id, id, ok ? ClientRunStatus.Completed : ClientRunStatus.Failed, RunCounts.Zero with { ItemsFound = 5, NewItems = 2, NotificationsCreated = ok ? 1 : 0 },
-        [], [], null, ok ? null : "boom: every search source failed", 1, true, started, started.AddMilliseconds(ms), calls);
+        [], [], null, ok ? null : "boom: every search source failed", 1, started, started.AddMilliseconds(ms), calls);
 
     private async Task RunAsync(string business, string? schedule, DateTimeOffset started, params ClientRun[] clients)
     {

@@ -15,7 +15,6 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
 {
     // The engine's timers run on real time, so the test's clock starts at the real now and only moves forward.
     private readonly ManualTimeProvider _clock = new(TimeProvider.System.GetUtcNow());
-    private readonly LateLauncher _launcher = new();
     private Azurite _azurite = null!;
     private PipelineWorker _worker = null!;
     private DurableTaskTestHost _engine = null!;
@@ -25,15 +24,10 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         _azurite = await Azurite.StartPrivateAsync();
         _worker = await PipelineWorker.StartAsync(
             new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" },
-            services =>
-            {
-                services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock));
-                services.AddSingleton<IJobRunLauncher>(_launcher);
-            },
+            services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)),
             _azurite);
         var activities = _worker.Activities;
         _engine = await DurableTaskTestHost.StartAsync(tasks => tasks.AddJobRuns(() => activities));
-        _launcher.Target = new DurableJobRunLauncher(_engine.Client);
     }
 
     public async Task DisposeAsync()
@@ -55,7 +49,8 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         await manager.CreateAsync(schedule, CancellationToken.None);
 
         _clock.Advance(TimeSpan.FromHours(1));
-        var reports = await Task.WhenAll(scheduler.TickAsync(CancellationToken.None), scheduler.TickAsync(CancellationToken.None));
+        var launcher = new DurableJobRunLauncher(_engine.Client);
+        var reports = await Task.WhenAll(scheduler.TickAsync(launcher, CancellationToken.None), scheduler.TickAsync(launcher, CancellationToken.None));
         var run = Assert.Single(await _worker.Stores.JobRuns.ListRecentAsync(business, 10, CancellationToken.None));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var instance = await _engine.Client.WaitForInstanceCompletionAsync(run.Id, getInputsAndOutputs: true, timeout.Token);
@@ -70,7 +65,6 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         Assert.Equal((OrchestrationRuntimeStatus.Completed, JobRunStatus.Completed), (instance.RuntimeStatus, instance.ReadOutputAs<JobRunStatus>()));
         var finished = (await _worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
         Assert.Equal((JobRunStatus.Completed, 4, schedule.Id), (finished.Status, finished.ClientsFinished, finished.ScheduleId));
-        Assert.DoesNotContain(_worker.Dispatcher.MonitorMessages, m => m.JobRunId == run.Id);
     }
 
     [Fact]
@@ -80,8 +74,9 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         var created = await _worker.Jobs.CreateAsync(new StartJobRequest(business, JobType.ClientMonitoring, null, false, "test"), CancellationToken.None);
         var run = created.JobRun!;
 
-        await _launcher.LaunchAsync(run, created.ClientIds, run.StartedAt.AddHours(1), CancellationToken.None);
-        await _launcher.LaunchAsync(run, created.ClientIds, run.StartedAt.AddHours(1), CancellationToken.None);
+        var launcher = new DurableJobRunLauncher(_engine.Client);
+        await launcher.LaunchAsync(run, created.ClientIds, run.StartedAt.AddHours(1), CancellationToken.None);
+        await launcher.LaunchAsync(run, created.ClientIds, run.StartedAt.AddHours(1), CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var instance = await _engine.Client.WaitForInstanceCompletionAsync(run.Id, timeout.Token);
 
@@ -89,12 +84,4 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         Assert.Equal(1, (await _worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!.ClientsFinished);
     }
 
-    /// <summary>The scheduler's launcher, pointed at the engine once the engine (which needs the worker's services) runs.</summary>
-    private sealed class LateLauncher : IJobRunLauncher
-    {
-        public IJobRunLauncher? Target { get; set; }
-
-        public Task LaunchAsync(JobRun jobRun, IReadOnlyList<string> clientIds, DateTimeOffset deadline, CancellationToken cancellationToken)
-            => (Target ?? throw new InvalidOperationException("The engine is not running yet.")).LaunchAsync(jobRun, clientIds, deadline, cancellationToken);
-    }
 }

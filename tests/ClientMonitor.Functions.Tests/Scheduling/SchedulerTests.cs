@@ -12,8 +12,8 @@ namespace ClientMonitor.Functions.Tests.Scheduling;
 
 /// <summary>
 /// The scheduler on a private Azurite (its due index is shared by every business, so tests that move the clock
-/// must not see each other's entries), with a manual clock. Job runs start for real; their monitor-client
-/// messages are recorded, and delivered only where a test wants runs to finish.
+/// must not see each other's entries), with a manual clock. Job runs are recorded for real; their launches are
+/// recorded, and run (as the orchestration runs them) only where a test wants runs to finish.
 /// </summary>
 public sealed class SchedulerTests : IAsyncLifetime
 {
@@ -80,13 +80,13 @@ public sealed class SchedulerTests : IAsyncLifetime
         _clock.SetUtcNow(Start.AddHours(1).AddSeconds(20));
         // Two workers' ticks at once: separate service instances over the same storage.
         var other = ActivatorUtilities.CreateInstance<SchedulerService>(_worker.Services);
-        var reports = await Task.WhenAll(Scheduler.TickAsync(CancellationToken.None), other.TickAsync(CancellationToken.None));
+        var reports = await Task.WhenAll(Scheduler.TickAsync(_worker.Launcher, CancellationToken.None), other.TickAsync(_worker.Launcher, CancellationToken.None));
 
         Assert.Equal(5, reports.Sum(r => r.Started));
         var runs = await RunsAsync(business);
         Assert.Equal(5, runs.Count);
         Assert.Equal(schedules.Select(s => s.Id).Order(), runs.Select(r => r.ScheduleId!).Order());
-        Assert.Equal(15, _worker.Dispatcher.MonitorMessages.Count);
+        Assert.Equal(15, _worker.Launcher.Launched.Sum(r => r.ClientIds.Count));
         foreach (var schedule in schedules)
         {
             var stored = await GetAsync(schedule);
@@ -95,7 +95,7 @@ public sealed class SchedulerTests : IAsyncLifetime
         }
 
         // A later tick in the same minute finds nothing more to start.
-        Assert.Equal(0, (await Scheduler.TickAsync(CancellationToken.None)).Started);
+        Assert.Equal(0, (await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None)).Started);
     }
 
     [Fact]
@@ -105,8 +105,8 @@ public sealed class SchedulerTests : IAsyncLifetime
         var schedule = (await Manager.CreateAsync(NewSchedule(business, DailyAt9), CancellationToken.None)).Value;
         _clock.SetUtcNow(Start.AddHours(1));
 
-        await Scheduler.TickAsync(CancellationToken.None);
-        await _worker.DeliverAsync(_worker.Dispatcher.MonitorMessages);
+        await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
+        await _worker.RunLaunchedAsync();
 
         var stored = await GetAsync(schedule);
         var run = Assert.Single(await RunsAsync(business));
@@ -131,7 +131,7 @@ public sealed class SchedulerTests : IAsyncLifetime
         for (var minute = 1; minute <= 6; minute++)
         {
             _clock.SetUtcNow(Start.AddMinutes(minute));
-            await Scheduler.TickAsync(CancellationToken.None);
+            await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
         }
 
         var stored = await GetAsync(schedule);
@@ -156,7 +156,7 @@ public sealed class SchedulerTests : IAsyncLifetime
         Assert.Equal(Start.AddHours(1), schedule.NextRunAt);
 
         _clock.SetUtcNow(Start.AddHours(6).AddMinutes(10)); // down from 08:00 to 14:10: 09..14 were due
-        var report = await Scheduler.TickAsync(CancellationToken.None);
+        var report = await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
 
         Assert.Equal(1, report.Started);
         Assert.Single(await RunsAsync(business));
@@ -173,17 +173,17 @@ public sealed class SchedulerTests : IAsyncLifetime
         var schedule = (await Manager.CreateAsync(NewSchedule(business, Hourly, new ScheduleConfig(ForceMock: true, TimeoutMinutes: 90)), CancellationToken.None)).Value;
 
         _clock.SetUtcNow(Start.AddHours(1)); // 09:00: starts a run that never finishes (its message is not delivered)
-        await Scheduler.TickAsync(CancellationToken.None);
+        await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
         var first = Assert.Single(await RunsAsync(business));
 
         _clock.SetUtcNow(Start.AddHours(2)); // 10:00: the 09:00 run is still going; runs may not overlap
-        var skipped = await Scheduler.TickAsync(CancellationToken.None);
+        var skipped = await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
         Assert.Equal(1, skipped.Skipped);
         Assert.Equal(0, skipped.Started);
         Assert.Equal(1, (await GetAsync(schedule)).SkippedOccurrences);
 
         _clock.SetUtcNow(Start.AddHours(3)); // 11:00: past the 90-minute deadline (10:30)
-        var later = await Scheduler.TickAsync(CancellationToken.None);
+        var later = await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
         Assert.Equal(1, later.TimedOut);
         Assert.Equal(1, later.Started);
 
@@ -204,14 +204,14 @@ public sealed class SchedulerTests : IAsyncLifetime
         var schedule = (await Manager.CreateAsync(NewSchedule(business, new ScheduleTiming(ScheduleType.Manual, null, null, null, null, null, "UTC")), CancellationToken.None)).Value;
         Assert.Null(schedule.NextRunAt);
 
-        var first = await Scheduler.TriggerAsync(business, schedule.Id, CancellationToken.None);
-        var second = await Scheduler.TriggerAsync(business, schedule.Id, CancellationToken.None);
+        var first = await Scheduler.TriggerAsync(business, schedule.Id, _worker.Launcher, CancellationToken.None);
+        var second = await Scheduler.TriggerAsync(business, schedule.Id, _worker.Launcher, CancellationToken.None);
 
         Assert.Equal(TriggerRefusal.None, first.Refusal);
         Assert.Equal("manual", first.JobRun!.Trigger);
         Assert.Equal(TriggerRefusal.AlreadyRunning, second.Refusal);
-        await _worker.DeliverAsync(_worker.Dispatcher.MonitorMessages);
-        Assert.Equal(TriggerRefusal.None, (await Scheduler.TriggerAsync(business, schedule.Id, CancellationToken.None)).Refusal);
+        await _worker.RunLaunchedAsync();
+        Assert.Equal(TriggerRefusal.None, (await Scheduler.TriggerAsync(business, schedule.Id, _worker.Launcher, CancellationToken.None)).Refusal);
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class SchedulerTests : IAsyncLifetime
         await table.UpsertEntityAsync(new RawRow { PartitionKey = business, RowKey = broken.Id, Json = "{not json" }, TableUpdateMode.Replace);
 
         _clock.SetUtcNow(Start.AddHours(1));
-        var report = await Scheduler.TickAsync(CancellationToken.None);
+        var report = await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
 
         Assert.Equal(1, report.Started);
         Assert.Contains(broken.Id, Assert.Single(report.Errors), StringComparison.Ordinal);
@@ -241,7 +241,7 @@ public sealed class SchedulerTests : IAsyncLifetime
             await Manager.CreateAsync(NewSchedule(business, i < 10 ? DailyAt9 : notYet), ct));
 
         _clock.SetUtcNow(Start.AddHours(1));
-        var report = await Scheduler.TickAsync(CancellationToken.None);
+        var report = await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
 
         Assert.Equal(10, report.Due);
         Assert.Equal(10, report.SchedulesRead);
