@@ -17,7 +17,7 @@ public sealed class ApiRateLimitOptions
 
 /// <summary>
 /// Fixed one-minute windows per caller: the token's user (or the client address when there is no token) on
-/// <c>/api/v1</c>, the client address on tracking links. Health checks and the Functions host's invocations are never
+/// <c>/api/v1</c>, the client address on tracking links. Health checks are never
 /// limited. A refused request gets 429 problem details with <c>Retry-After</c>.
 /// </summary>
 public static class ApiRateLimits

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace ClientMonitor.Application.Pipeline;
 
-/// <summary>The monitoring pipeline: stores, providers, job runs and the <c>MonitorClient</c> queue function.</summary>
+/// <summary>The monitoring pipeline: stores, providers, job runs and the activities of the job run orchestration.</summary>
 public static partial class PipelineSetup
 {
     public static IServiceCollection AddMonitoringPipeline(this IServiceCollection services)

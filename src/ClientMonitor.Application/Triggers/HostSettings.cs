@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ClientMonitor.Application.Triggers;
 
 /// <summary>
-/// The <c>host.json</c> settings that standalone mode honours the way the Functions host does: the queue trigger's
+/// The <c>host.json</c> settings that the local host honours the way the Functions host does (and the queue functions read for their last try): the queue trigger's
 /// polling, visibility, batch and dequeue limits, and the function timeout. Defaults are the Queues extension's.
 /// </summary>
 public sealed record HostSettings

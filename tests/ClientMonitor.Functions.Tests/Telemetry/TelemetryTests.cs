@@ -131,6 +131,8 @@ public sealed class TelemetryTests
         worker.Services.GetRequiredService<TelemetryClient>().Flush();
 
         var metrics = metricRecorder.All.Where(s => s.Meter == ApplicationInsightsMeter).ToList();
+        File.WriteAllLines("/tmp/telemetry-dump.txt", metricRecorder.All.Select(m => $"METRIC {m.Meter} {m.Name} [{string.Join(",", m.Dimensions.Select(d => d.Key + "=" + d.Value))}] count={m.Count} sum={m.Sum}")
+            .Concat(eventRecorder.Events.Select(e => $"EVENT {e.Name} [{string.Join(",", e.Properties.Select(d => d.Key + "=" + d.Value))}]")));
         Series Metric(string name, params (string Key, string Value)[] dimensions)
             => Assert.Single(metrics, m => m.Name == name && dimensions.All(d => m.Dimensions.TryGetValue(d.Key, out var v) && v == d.Value));
 

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using ClientMonitor.Application.Storage;
+using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Functions.Tests.Pipeline;
+using ClientMonitor.Testing;
+
+namespace ClientMonitor.Functions.Tests.Hosting;
+
+/// <summary>
+/// The local host as a real process, killed with SIGKILL in the middle of a 200-client job started over HTTP, then
+/// started again on the same storage and task hub: the job completes, every client is counted once, and its totals
+/// are the rows in the tables (no duplicate event, notification or email).
+/// </summary>
+public sealed class LocalHostCrashTests
+{
+    [Fact]
+    public async Task AKilledLocalHost_ResumesItsRunWhenStartedAgain_WithNoClientLostOrDuplicated()
+    {
+        await using var azurite = await Azurite.StartPrivateAsync();
+        // Seeds the business and reads the tables; an in-process host on a task hub of its own, its triggers off.
+        await using var tables = await PipelineWorker.StartAsync(new Dictionary<string, string?> { ["Providers:UseMocks"] = "true" }, storage: azurite);
+        var business = await tables.SeedAsync(clients: 200);
+
+        var hub = Azurite.UniqueName("crash");
+        var port = FreePort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        http.As("amy", business, "admin");
+
+        string runId;
+        using (var first = StartHost(azurite, hub, port))
+        {
+            await WaitForAsync(async () => (await TryGetAsync(http, "/api/health/live")) == HttpStatusCode.OK, TimeSpan.FromMinutes(2), first);
+            var started = await http.PostAsJsonAsync("/api/v1/monitoring-jobs/execute", new { force_mock = true });
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            runId = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+            var stores = tables.Stores;
+            await WaitForAsync(async () => (await stores.JobRuns.ListClientRunsAsync(runId, CancellationToken.None)).Count(c => c.IsFinished) >= 20, TimeSpan.FromMinutes(3), first);
+            first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, work items stay taken until their lease ends
+            await first.WaitForExitAsync();
+        }
+
+        var finishedBeforeRestart = (await tables.Stores.JobRuns.ListClientRunsAsync(runId, CancellationToken.None)).Count(c => c.IsFinished);
+        Assert.True(finishedBeforeRestart < 200, "the host was killed before the run finished");
+
+        using var second = StartHost(azurite, hub, port);
+        var pipeline = tables.Stores;
+        await WaitForAsync(async () => (await pipeline.JobRuns.GetAsync(business, runId, CancellationToken.None))!.IsFinished, TimeSpan.FromMinutes(6), second);
+        var status = await WaitForOrchestrationAsync(http, runId);
+        second.Kill(entireProcessTree: true);
+
+        var run = (await pipeline.JobRuns.GetAsync(business, runId, CancellationToken.None))!;
+        var clientRuns = await pipeline.JobRuns.ListClientRunsAsync(runId, CancellationToken.None);
+        var (_, events) = await pipeline.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 1), CancellationToken.None);
+        var (_, amy) = await pipeline.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
+        var (_, bob) = await pipeline.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
+        var (emails, _) = await pipeline.EmailLogs.QueryAsync(business, new ClientMonitor.Core.Notifications.EmailLogQuery(Limit: int.MaxValue), CancellationToken.None);
+        Assert.Equal("Completed", status);
+        Assert.Equal((JobRunStatus.Completed, 200, 0), (run.Status, run.ClientsFinished, run.ClientsFailed));
+        Assert.Equal(200, clientRuns.Count(c => c.Status == ClientRunStatus.Completed));
+        Assert.Equal((run.Counts.EventsCreated, run.Counts.NotificationsCreated, run.Counts.EmailsQueued), (events, amy + bob, emails.Count));
+    }
+
+    /// <summary>The local host from the test's own folder (its build output is copied here), as scripts/run.sh starts it.</summary>
+    private static Process StartHost(Azurite azurite, string hub, int port)
+    {
+        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "ClientMonitor.LocalHost.dll"))
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
+        start.Environment[TaskHub.NameSetting] = hub;
+        start.Environment["Auth__SigningKey"] = TestAuth.SigningKey;
+        start.Environment["Providers__UseMocks"] = "true";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Timers and the notifications listener stay off (the emails stay queued); what a killed host had taken
+        // comes back after 10 s instead of the default 5 minutes.
+        start.Environment["LocalHost__Triggers"] = "false";
+        start.Environment["LocalHost__WorkItemVisibilitySeconds"] = "10";
+        start.Environment["LocalHost__ControlQueueVisibilitySeconds"] = "10";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<string?> WaitForOrchestrationAsync(HttpClient http, string runId)
+    {
+        string? status = null;
+        for (var i = 0; i < 120 && status != "Completed"; i++)
+        {
+            var run = await http.GetFromJsonAsync<JsonObject>($"/api/v1/job-runs/{runId}");
+            status = (string?)run!["orchestration_status"];
+            if (status != "Completed")
+            {
+                await Task.Delay(500);
+            }
+        }
+
+        return status;
+    }
+
+    private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            using var response = await http.GetAsync(path);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, Process host)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.False(host.HasExited, "the local host exited");
+            Assert.True(deadline.Elapsed < timeout, "timed out");
+            await Task.Delay(250);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
