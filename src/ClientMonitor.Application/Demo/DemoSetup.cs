@@ -9,6 +9,8 @@ using ClientMonitor.Core.Tenancy;
 using ClientMonitor.Application.Api;
 using ClientMonitor.Application.Storage;
 using ClientMonitor.Infrastructure.Notifications;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace ClientMonitor.Application.Demo;
@@ -111,7 +113,7 @@ public static class DemoData
 public sealed partial class DemoRunner(
     StorageInitializer storage, PipelineStores stores, SchedulerService scheduler, ScheduleManager schedules, IScheduleStore scheduleStore, SchedulerOptions schedulerOptions,
     IEmailLogStore emailLogs, IEmailSender sender, IJobRunLauncher launcher,
-    IOptions<AuthOptions> auth, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger) : BackgroundService
+    IOptions<AuthOptions> auth, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger, IServer? server = null) : BackgroundService
 {
     /// <summary>The demo's hourly schedule: ScheduleTick runs it at the top of every hour while the demo is up.</summary>
     public const string DemoScheduleId = "demo-hourly";
@@ -147,19 +149,22 @@ public sealed partial class DemoRunner(
             var clientRuns = await stores.JobRuns.ListClientRunsAsync(run.Id, stoppingToken);
             var (events, _) = await stores.Events.QueryAsync(run.BusinessId, new EventQuery(null, null, null, run.StartedAt, null, 0, 1000), stoppingToken);
             var users = await stores.Tenants.ListUsersAsync(run.BusinessId, stoppingToken);
-            // The summary is for the person at the terminal, so it goes to standard output as plain text.
-            await Console.Out.WriteLineAsync(DemoData.Summary(run, clientRuns, events.Where(e => e.JobRunId == run.Id).ToList(), users.Count));
+            var summary = new StringBuilder();
+            summary.AppendLine(DemoData.Summary(run, clientRuns, events.Where(e => e.JobRunId == run.Id).ToList(), users.Count));
             // Digest users get theirs now too (a notification_digest run), so every kind of email can be looked at.
             var digests = await scheduler.StartRunAsync(new StartJobRequest(DemoData.BusinessId, JobType.NotificationDigest, null, false, "demo"), schedulerOptions.TimeoutMinutes, launcher, stoppingToken);
-            await Console.Out.WriteLineAsync(await EmailSummaryAsync(run.StartedAt, digests.JobRun?.Counts.EmailsQueued ?? 0, stoppingToken));
+            summary.AppendLine(await EmailSummaryAsync(run.StartedAt, digests.JobRun?.Counts.EmailsQueued ?? 0, stoppingToken));
             if (auth.Value.UsesDevelopmentKey)
             {
                 var token = ApiAuth.MintDevelopmentToken(auth.Value, "ana", DemoData.BusinessId, ApiRoles.Admin, time.GetUtcNow(), TimeSpan.FromHours(8));
-                await Console.Out.WriteLineAsync(
-                    "API: a token for ana (admin of demo-business, 8 hours; more with ./scripts/token.sh):\n"
-                    + $"  TOKEN={token}\n"
-                    + "  curl -H \"Authorization: Bearer $TOKEN\" http://localhost:7071/api/v1/events?limit=5");
+                var address = (server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:7071").TrimEnd('/');
+                summary.AppendLine("API: a token for ana (admin of demo-business, 8 hours; more with ./scripts/token.sh):")
+                    .AppendLine(CultureInfo.InvariantCulture, $"  TOKEN={token}")
+                    .AppendLine(CultureInfo.InvariantCulture, $"  curl -H \"Authorization: Bearer $TOKEN\" {address}/api/v1/events?limit=5");
             }
+
+            // The summary is for the person at the terminal: plain text on standard output, in one block.
+            await Console.Out.WriteAsync(summary.ToString());
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
         {

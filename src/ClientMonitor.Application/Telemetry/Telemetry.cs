@@ -34,16 +34,22 @@ public static class TelemetrySettings
 
         // The worker SDK in both hosts: the Functions host tracks requests and invocations itself (the worker adds
         // ConfigureFunctionsApplicationInsights), the local host has no request telemetry of its own.
-        services.AddApplicationInsightsTelemetryWorkerService(options => options.ConnectionString = connectionString);
         var authentication = configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
-        if (authentication?.Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase) == true)
+        var credential = authentication?.Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase) == true ? ManagedIdentity(authentication) : null;
+        services.AddApplicationInsightsTelemetryWorkerService(options =>
         {
-            var clientId = authentication.Split(';').Select(p => p.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[0].Trim().Equals("ClientId", StringComparison.OrdinalIgnoreCase))?[1].Trim();
-            services.Configure<TelemetryConfiguration>(c => c.SetAzureTokenCredential(new ManagedIdentityCredential(clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))));
-        }
-
+            options.ConnectionString = connectionString;
+            options.Credential = credential; // Entra ingestion, for resources with local authentication disabled
+        });
         services.AddSingleton<IMonitoringTelemetry, AppInsightsTelemetry>();
         return services;
+    }
+
+    /// <summary>The managed identity of <c>Authorization=AAD[;ClientId=...]</c>: the user-assigned one named, or the system-assigned one.</summary>
+    private static ManagedIdentityCredential ManagedIdentity(string authentication)
+    {
+        var clientId = authentication.Split(';').Select(p => p.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[0].Trim().Equals("ClientId", StringComparison.OrdinalIgnoreCase))?[1].Trim();
+        return new ManagedIdentityCredential(clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId));
     }
 }
 

@@ -252,6 +252,8 @@ public sealed partial class DeploymentConsistencyTests
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, api.StatusCode);
         Assert.Equal("acs", worker.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>().Value.Provider);
         Assert.IsType<AppInsightsTelemetry>(worker.Services.GetRequiredService<ClientMonitor.Core.Operations.IMonitoringTelemetry>());
+        // Ingestion with the app's managed identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING): the resource allows no keys.
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(worker.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.ApplicationInsights.WorkerService.ApplicationInsightsServiceOptions>>().Value.Credential);
     }
 
     /// <summary>The worker in the Production environment with the given settings only.</summary>

@@ -27,7 +27,7 @@ public sealed class SharedApplicationInsightsMeter
 
 /// <summary>
 /// Application Insights 3.x (OpenTelemetry underneath): what one job run emits, with its dimensions, read by a recording
-/// metric reader and a recording log processor added to the host's own OpenTelemetry providers, next to the Azure
+/// metric reader and a recording log exporter added to the host's own OpenTelemetry providers, next to the Azure
 /// Monitor exporter (so they see what it exports); and nothing without a connection string.
 /// </summary>
 [Collection(SharedApplicationInsightsMeter.Name)]
@@ -131,8 +131,6 @@ public sealed class TelemetryTests
         worker.Services.GetRequiredService<TelemetryClient>().Flush();
 
         var metrics = metricRecorder.All.Where(s => s.Meter == ApplicationInsightsMeter).ToList();
-        File.WriteAllLines("/tmp/telemetry-dump.txt", metricRecorder.All.Select(m => $"METRIC {m.Meter} {m.Name} [{string.Join(",", m.Dimensions.Select(d => d.Key + "=" + d.Value))}] count={m.Count} sum={m.Sum}")
-            .Concat(eventRecorder.Events.Select(e => $"EVENT {e.Name} [{string.Join(",", e.Properties.Select(d => d.Key + "=" + d.Value))}]")));
         Series Metric(string name, params (string Key, string Value)[] dimensions)
             => Assert.Single(metrics, m => m.Name == name && dimensions.All(d => m.Dimensions.TryGetValue(d.Key, out var v) && v == d.Value));
 
