@@ -2,6 +2,7 @@ using ClientMonitor.Application;
 using ClientMonitor.Application.Api;
 using ClientMonitor.Application.Health;
 using ClientMonitor.Application.Storage;
+using ClientMonitor.Application.Triggers;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Durable;
 using ClientMonitor.LocalHost.Durable;
@@ -25,7 +26,8 @@ public sealed class LocalHostOptions
     /// <summary>Fire the timers and listen to the queues (off in tests that drive functions themselves).</summary>
     public bool Triggers { get; set; } = true;
 
-    public int WorkItemVisibilitySeconds { get; set; } = 300;
+    /// <summary>Default: the function timeout of host.json, so that an activity still running is never taken twice.</summary>
+    public int? WorkItemVisibilitySeconds { get; set; }
 
     public int ControlQueueVisibilitySeconds { get; set; } = 300;
 }
@@ -52,7 +54,7 @@ public static class LocalHostSetup
         builder.Services.AddSingleton(sp => new LocalDurableEngineHost(
             port => new LocalDurableEngineOptions(StorageSetup.TaskHubStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value), TaskHub.Name(builder.Configuration))
             {
-                WorkItemVisibility = TimeSpan.FromSeconds(options.WorkItemVisibilitySeconds),
+                WorkItemVisibility = options.WorkItemVisibilitySeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : sp.GetRequiredService<HostSettings>().FunctionTimeout,
                 ControlQueueVisibility = TimeSpan.FromSeconds(options.ControlQueueVisibilitySeconds),
                 Port = port,
             },
@@ -91,16 +93,18 @@ public static class LocalHostSetup
         foreach (var function in app.Services.GetRequiredService<IReadOnlyList<FunctionInvoker>>().Where(f => f.Function.Trigger.Type == "httpTrigger"))
         {
             var trigger = function.Function.Trigger;
-            app.MapMethods(
-                    "/" + ApiEndpoints.RoutePrefix + "/" + (trigger.Route ?? function.Function.Name),
-                    (trigger.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToList(),
-                    async context =>
-                    {
-                        var result = await function.InvokeAsync(context.RequestServices, context.Request, context.RequestAborted);
-                        await FunctionInvoker.WriteResultAsync(context, result);
-                    })
-                .WithDisplayName(function.Function.Name)
-                .ExcludeFromDescription();
+            var pattern = "/" + ApiEndpoints.RoutePrefix + "/" + (trigger.Route ?? function.Function.Name);
+            RequestDelegate invoke = async context =>
+            {
+                var result = await function.InvokeAsync(context.RequestServices, context.Request, context.RequestAborted);
+                await FunctionInvoker.WriteResultAsync(context, result);
+            };
+
+            // No methods listed: the Functions host accepts every method.
+            var endpoint = trigger.Methods is { Count: > 0 } methods
+                ? app.MapMethods(pattern, methods.Select(m => m.ToUpperInvariant()).ToList(), invoke)
+                : app.Map(pattern, invoke);
+            endpoint.WithDisplayName(function.Function.Name).ExcludeFromDescription();
         }
 
         return app;

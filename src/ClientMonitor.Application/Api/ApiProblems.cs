@@ -62,6 +62,84 @@ public static class ApiBody
 {
     public const int MaxBytes = 64 * 1024;
 
+    private static readonly JsonDocumentOptions StrictDocument = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
+
+    /// <summary>
+    /// The first value no field of ours can take, wherever it is in the body: a string (or name) with a lone UTF-16
+    /// surrogate, which storage cannot encode, or a null inside an array (no list of ours holds nulls).
+    /// </summary>
+    private static (string Field, string Reason)? FirstUnusable(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, value) in obj)
+                {
+                    var field = path == "body" ? name : path + "." + name;
+                    if (HasLoneSurrogate(name))
+                    {
+                        return (path, "A property name is not valid Unicode (a lone surrogate).");
+                    }
+
+                    if (FirstUnusable(value, field) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is null)
+                    {
+                        return (path, $"Item {i} is null; a list holds values only.");
+                    }
+
+                    if (FirstUnusable(array[i], path) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                return IsUnicode(value) ? null : (path, "Not valid Unicode text (a lone surrogate such as \\ud800).");
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The parser keeps an escaped lone surrogate (<c>"\\ud800"</c>) as it is, and reading it as text throws.</summary>
+    private static bool IsUnicode(JsonValue value)
+    {
+        try
+        {
+            return !HasLoneSurrogate(value.GetValue<string>());
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static async Task<(Body<T>? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
@@ -87,7 +165,8 @@ public static class ApiBody
         JsonObject? root;
         try
         {
-            root = buffer.Length == 0 ? null : JsonNode.Parse(buffer.ToArray()) as JsonObject;
+            // A repeated property name is malformed, not "the last one wins" (and it used to fail later, as a 500).
+            root = buffer.Length == 0 ? null : JsonNode.Parse(buffer.ToArray(), documentOptions: StrictDocument) as JsonObject;
         }
         catch (JsonException ex)
         {
@@ -97,6 +176,11 @@ public static class ApiBody
         if (root is null)
         {
             return (null, ApiProblems.Status(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object."));
+        }
+
+        if (FirstUnusable(root, "body") is { } unusable)
+        {
+            return (null, ApiProblems.Invalid(unusable.Field, unusable.Reason));
         }
 
         var known = WireJson.Options.GetTypeInfo(typeof(T)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);

@@ -18,9 +18,11 @@ public sealed record JobRunResponse(
     /// <param name="r">The run.</param>
     /// <param name="clientRuns">Its client runs, on the single-run view.</param>
     /// <param name="orchestrationStatus">The Durable runtime status of its orchestration, on the single-run view.</param>
+    /// <remarks>A running run's progress is counted from its client runs when they are given (its own counts are set when it finishes).</remarks>
     public static JobRunResponse From(JobRun r, IReadOnlyList<ClientRun>? clientRuns = null, string? orchestrationStatus = null) => new(
-        r.Id, r.JobType, r.Status, r.Trigger, r.ScheduleId, r.RequestedClientIds, r.ForceMock, r.UsedMockProviders, r.ClientsTotal, r.ClientsFinished,
-        r.ClientsFailed, r.Counts, r.StartedAt, r.CompletedAt, r.Duration?.TotalSeconds, r.Error, clientRuns?.Select(ClientRunResponse.From).ToList(), orchestrationStatus);
+        r.Id, r.JobType, r.Status, r.Trigger, r.ScheduleId, r.RequestedClientIds, r.ForceMock, r.UsedMockProviders, r.ClientsTotal,
+        !r.IsFinished && clientRuns is not null ? clientRuns.Count(c => c.IsFinished) : r.ClientsFinished,
+        !r.IsFinished && clientRuns is not null ? clientRuns.Count(c => c.Status == ClientRunStatus.Failed) : r.ClientsFailed, r.Counts, r.StartedAt, r.CompletedAt, r.Duration?.TotalSeconds, r.Error, clientRuns?.Select(ClientRunResponse.From).ToList(), orchestrationStatus);
 }
 
 public sealed record ClientRunResponse(

@@ -97,7 +97,7 @@ public sealed partial class ScheduleTickHandler(
         }
     }
 
-    /// <summary>The queue backlog metrics: once a minute is enough for dashboards, and costs four metadata reads.</summary>
+    /// <summary>The queue backlog metrics: once a minute is enough for dashboards, and costs two metadata reads.</summary>
     private async Task SampleQueuesAsync(CancellationToken cancellationToken)
     {
         foreach (var queue in new[] { QueueNames.Notifications })

@@ -42,10 +42,11 @@ public sealed record RunCounts(int ItemsFound, int NewItems, int EventsCreated, 
 }
 
 /// <summary>
-/// One execution of a job over a set of clients: the orchestration record. While <c>Running</c>, counters grow as
-/// client runs finish (ETag-checked); the last client to finish recomputes them exactly from the client runs and sets
-/// the final status: <c>Completed</c> when every client run completed (some sources may have failed: see the client
-/// runs), <c>PartiallyFailed</c> when some client runs failed, <c>Failed</c> when all did.
+/// One execution of a job over a set of clients, run by an orchestration whose instance id is the run's id. While
+/// <c>Running</c> its counts stay zero (its client runs say how far it got); when the orchestration finishes it, they
+/// are the sum of what its clients came to and the status is final: <c>Completed</c> when every client run completed
+/// (some sources may have failed: see the client runs), <c>PartiallyFailed</c> when some client runs failed,
+/// <c>Failed</c> when all did or the run timed out.
 /// </summary>
 public sealed record JobRun(
     string Id,

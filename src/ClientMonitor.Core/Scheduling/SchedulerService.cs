@@ -59,6 +59,12 @@ public sealed class SchedulerService(
     SchedulerOptions options,
     TimeProvider timeProvider)
 {
+    /// <summary>
+    /// How long after a run's deadline the scheduler's backstop fails it. The orchestration's own timer ends the run at
+    /// the deadline with what its clients returned; the backstop is for an orchestration that cannot.
+    /// </summary>
+    public static readonly TimeSpan BackstopGrace = TimeSpan.FromMinutes(5);
+
     public async Task<TickReport> TickAsync(IJobRunLauncher launcher, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
@@ -138,8 +144,17 @@ public sealed class SchedulerService(
         {
             // The deadline entry is the backstop if the orchestration cannot finish the run.
             var deadline = run.StartedAt.AddMinutes(timeoutMinutes);
-            await dueIndex.AddAsync(new DueEntry(DueKind.RunDeadline, deadline, run.BusinessId, run.Id), cancellationToken).ConfigureAwait(false);
-            await launcher.LaunchAsync(run, result.ClientIds, deadline, cancellationToken).ConfigureAwait(false);
+            await dueIndex.AddAsync(new DueEntry(DueKind.RunDeadline, deadline + BackstopGrace, run.BusinessId, run.Id), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await launcher.LaunchAsync(run, result.ClientIds, deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Recorded, then thrown: a run whose orchestration never started must not hold its schedule until the deadline.
+                await jobs.FinishAsync(run.BusinessId, run.Id, [], "The run could not be started: " + ex.Message, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
         }
 
         return result;
@@ -284,21 +299,15 @@ public sealed class SchedulerService(
             var run = await jobRuns.GetAsync(deadline.BusinessId, deadline.TargetId, cancellationToken).ConfigureAwait(false);
             if (run is { IsFinished: false })
             {
-                var minutes = (int)Math.Round((deadline.DueAt - run.StartedAt).TotalMinutes);
-                run = await jobRuns.UpdateAsync(
-                    run.BusinessId,
-                    run.Id,
-                    current => current.IsFinished ? null : current with
-                    {
-                        Status = JobRunStatus.Failed,
-                        CompletedAt = now,
-                        Error = JobRun.TimeoutError(minutes, current.ClientsFinished, current.ClientsTotal),
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                // Finished as the orchestration would have: with what its clients came to, then told to the listeners
+                // (the schedule's outcome among them).
+                var clientRuns = await jobRuns.ListClientRunsAsync(run.Id, cancellationToken).ConfigureAwait(false);
+                var finished = clientRuns.Where(c => c.IsFinished).Select(ClientOutcome.Of).ToList();
+                var minutes = (int)Math.Round((deadline.DueAt - BackstopGrace - run.StartedAt).TotalMinutes);
+                await jobs.FinishAsync(run.BusinessId, run.Id, finished, JobRun.TimeoutError(minutes, finished.Count, run.ClientsTotal), cancellationToken).ConfigureAwait(false);
                 expired++;
             }
-
-            if (run is { ScheduleId: not null })
+            else if (run is { ScheduleId: not null })
             {
                 await outcomes.RecordAsync(run, cancellationToken).ConfigureAwait(false);
             }

@@ -6,7 +6,7 @@ namespace ClientMonitor.Infrastructure.Pipeline;
 
 /// <summary>
 /// <c>jobruns</c>: PK business, RK job run id (inverted ticks first, so a partition reads newest first).
-/// <c>clientruns</c>: PK job run id, RK client id (a job run's clients are one partition, read whole at fan-in).
+/// <c>clientruns</c>: PK job run id, RK client id (a job run's clients are one partition, read whole for its progress).
 /// </summary>
 public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
 {

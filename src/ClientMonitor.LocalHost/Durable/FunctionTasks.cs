@@ -25,7 +25,7 @@ public static class FunctionTasks
                     registry.AddOrchestrator(function.Function.Name, () => new FunctionOrchestrator(function));
                     break;
                 case "activityTrigger":
-                    registry.AddActivity(function.Function.Name, services => new FunctionActivity(function, services));
+                    registry.AddActivity(function.Function.Name, services => new FunctionActivity(function, services, services.GetRequiredService<ClientMonitor.Application.Triggers.HostSettings>().FunctionTimeout));
                     break;
             }
         }
@@ -33,8 +33,8 @@ public static class FunctionTasks
         return registry;
     }
 
-    /// <summary>An activity function: its trigger parameter is the input, run in a scope of the app's services.</summary>
-    private sealed class FunctionActivity(FunctionInvoker function, IServiceProvider services) : ITaskActivity
+    /// <summary>An activity function: its trigger parameter is the input, run in a scope of the app's services within the function timeout.</summary>
+    private sealed class FunctionActivity(FunctionInvoker function, IServiceProvider services, TimeSpan timeout) : ITaskActivity
     {
         public Type InputType => function.TriggerType;
 
@@ -43,7 +43,8 @@ public static class FunctionTasks
         public async Task<object?> RunAsync(TaskActivityContext context, object? input)
         {
             await using var scope = services.CreateAsyncScope();
-            return await function.InvokeAsync(scope.ServiceProvider, input, CancellationToken.None);
+            using var limit = new CancellationTokenSource(timeout);
+            return await function.InvokeAsync(scope.ServiceProvider, input, limit.Token);
         }
     }
 

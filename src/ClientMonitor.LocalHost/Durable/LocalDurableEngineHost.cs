@@ -51,7 +51,18 @@ public sealed partial class LocalDurableEngineHost : BackgroundService
             try
             {
                 _engine = await LocalDurableEngine.StartAsync(_options(_port), _loggers, stoppingToken);
-                await Channel.ConnectAsync(stoppingToken);
+                try
+                {
+                    await Channel.ConnectAsync(stoppingToken);
+                }
+                catch
+                {
+                    // Not left serving on the port the next try binds.
+                    await _engine.DisposeAsync();
+                    _engine = null;
+                    throw;
+                }
+
                 Log.Started(_logger, _engine.Address);
                 _ready.TrySetResult();
                 return;

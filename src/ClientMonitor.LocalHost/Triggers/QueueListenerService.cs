@@ -98,15 +98,18 @@ public sealed partial class QueueListenerService : BackgroundService
             return;
         }
 
+        if (message.DequeueCount > _settings.MaxDequeueCount)
+        {
+            // Taken more often than allowed, yet never failed: the process ended while it ran (it is not run again).
+            await PoisonAsync(message, $"Dequeued {message.DequeueCount} times (maxDequeueCount {_settings.MaxDequeueCount}); the process ended while it ran.");
+            return;
+        }
+
         try
         {
             using var timeout = new CancellationTokenSource(_settings.FunctionTimeout);
-            await using (var scope = _scopes.CreateAsyncScope())
-            {
-                await _function.InvokeAsync(scope.ServiceProvider, message, timeout.Token);
-            }
-
-            await DeleteAsync(message);
+            await using var scope = _scopes.CreateAsyncScope();
+            await _function.InvokeAsync(scope.ServiceProvider, message, timeout.Token);
         }
         catch (InvalidMessageException ex)
         {
@@ -123,7 +126,13 @@ public sealed partial class QueueListenerService : BackgroundService
             {
                 await ReleaseAsync(message, _settings.VisibilityTimeout);
             }
+
+            return;
         }
+
+        // Outside the try: the run succeeded, so a failed delete must not count as a failed try (it comes back and is
+        // run again, which the handlers take idempotently).
+        await DeleteAsync(message);
     }
 
     private async Task PoisonAsync(QueueMessage message, string reason)
@@ -149,6 +158,11 @@ public sealed partial class QueueListenerService : BackgroundService
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
+            // Already gone: the function moved it to poison itself.
+        }
+        catch (Exception ex)
+        {
+            Log.DeleteFailed(_logger, message.MessageId, _queue.Name, ex);
         }
     }
 
@@ -188,6 +202,9 @@ public sealed partial class QueueListenerService : BackgroundService
 
         [LoggerMessage(1303, LogLevel.Error, "Message {MessageId} of queue {Queue} could not be moved to poison; it stays on the queue")]
         public static partial void PoisonFailed(ILogger logger, string messageId, string queue, Exception exception);
+
+        [LoggerMessage(1305, LogLevel.Warning, "Message {MessageId} of queue {Queue} ran but could not be deleted; it comes back and runs again")]
+        public static partial void DeleteFailed(ILogger logger, string messageId, string queue, Exception exception);
 
         [LoggerMessage(1304, LogLevel.Warning, "Message {MessageId} of queue {Queue} could not be released; it returns when its lease ends")]
         public static partial void ReleaseFailed(ILogger logger, string messageId, string queue, Exception exception);

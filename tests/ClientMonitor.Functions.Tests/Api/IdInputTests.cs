@@ -45,4 +45,51 @@ public sealed class IdInputTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains($"\"{field}\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/api/v1/alerts/a%23b")]
+    [InlineData("/api/v1/alerts/a%3Fb")]
+    [InlineData("/api/v1/alerts/a%5Cb")]
+    [InlineData("/api/v1/alerts/a%01b")]
+    public async Task ARouteValueThatCannotBeAKey_Is404_WhateverItsName(string path)
+    {
+        var business = await fixture.Worker.SeedAsync(0);
+        var admin = fixture.Worker.CreateClient().As("amy", business, "admin");
+
+        var response = await admin.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ALongRouteKey_Is404()
+    {
+        var business = await fixture.Worker.SeedAsync(0);
+        var admin = fixture.Worker.CreateClient().As("amy", business, "admin");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/alerts/" + new string('k', 513))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/clients", """{"name":"\ud800"}""", "name", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("/api/v1/clients", """{"name":"ok","keywords":["a\udc00b"]}""", "keywords", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("/api/v1/monitoring-jobs/execute", """{"client_ids":[null]}""", "client_ids", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("/api/v1/clients", """{"name":"a","name":"b"}""", null, HttpStatusCode.BadRequest)]
+    [InlineData("/api/v1/monitoring-jobs/execute", """{"force_mock":true,"force_mock":false}""", null, HttpStatusCode.BadRequest)]
+    public async Task ABodyNoFieldCanTake_IsAProblemNamingTheField_NotAServerError(string path, string body, string? field, HttpStatusCode status)
+    {
+        var business = await fixture.Worker.SeedAsync(0);
+        var admin = fixture.Worker.CreateClient().As("amy", business, "admin");
+
+        var response = await admin.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        if (field is not null)
+        {
+            Assert.Contains($"\"{field}\"", text, StringComparison.Ordinal);
+        }
+    }
 }

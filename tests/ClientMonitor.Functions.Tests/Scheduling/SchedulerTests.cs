@@ -182,14 +182,19 @@ public sealed class SchedulerTests : IAsyncLifetime
         Assert.Equal(0, skipped.Started);
         Assert.Equal(1, (await GetAsync(schedule)).SkippedOccurrences);
 
-        _clock.SetUtcNow(Start.AddHours(3)); // 11:00: past the 90-minute deadline (10:30)
+        // Its one client finishes, but its orchestration never finishes the run (here nothing runs it): the backstop does.
+        var launched = _worker.Launcher.Launched.Single(r => r.JobRunId == first.Id);
+        var outcome = await _worker.Activities.MonitorClientAsync(new ClientMonitor.Durable.ClientWork(business, first.Id, launched.ClientIds[0]), CancellationToken.None);
+
+        _clock.SetUtcNow(Start.AddHours(3)); // 11:00: past the 90-minute deadline (10:30) and the backstop's grace
         var later = await Scheduler.TickAsync(_worker.Launcher, CancellationToken.None);
         Assert.Equal(1, later.TimedOut);
         Assert.Equal(1, later.Started);
 
         var timedOut = await _worker.Stores.JobRuns.GetAsync(business, first.Id, CancellationToken.None);
         Assert.Equal(JobRunStatus.Failed, timedOut!.Status);
-        Assert.Contains("Timed out after 90 minute(s)", timedOut.Error, StringComparison.Ordinal);
+        Assert.Equal("Timed out after 90 minute(s) with 1 of 1 client run(s) finished.", timedOut.Error);
+        Assert.Equal((1, outcome.Counts), (timedOut.ClientsFinished, timedOut.Counts));
         var stored = await GetAsync(schedule);
         Assert.Equal(1, stored.ConsecutiveFailures);
         Assert.Equal(ScheduleRunStatus.Failed, stored.LastRunStatus);
