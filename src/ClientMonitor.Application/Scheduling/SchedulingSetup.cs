@@ -76,7 +76,7 @@ public sealed partial class ScheduleTickHandler(
     {
         ArgumentNullException.ThrowIfNull(invocation);
         var started = time.GetUtcNow();
-        var report = await scheduler.TickAsync(launcher, cancellationToken);
+        var report = await scheduler.TickAsync(launcher, invocation.ScheduledFor, cancellationToken);
         var lag = started - invocation.ScheduledFor;
         await heartbeats.SaveAsync(
             new SchedulerHeartbeat(started, invocation.ScheduledFor, lag < TimeSpan.Zero ? TimeSpan.Zero : lag, report.Due, report.Started, report.Skipped, report.TimedOut),

@@ -43,7 +43,7 @@ public enum TriggerRefusal
 public sealed record TriggerResult(JobRun? JobRun, TriggerRefusal Refusal, string? Field, string? Error);
 
 /// <summary>
-/// The scheduler: <see cref="TickAsync"/> runs every minute, reads only the due index, claims each due schedule with
+/// The scheduler: <see cref="TickAsync(IJobRunLauncher, DateTimeOffset?, CancellationToken)"/> runs every minute, reads only the due index, claims each due schedule with
 /// an ETag-checked write (so two ticks, or two workers, never start one occurrence twice), starts its job run and
 /// moves it to its next occurrence. Missed occurrences (after downtime) become one run, and the count is recorded.
 /// Each run is launched through the caller's <see cref="IJobRunLauncher"/> (the Durable orchestration, whose
@@ -65,9 +65,16 @@ public sealed class SchedulerService(
     /// </summary>
     public static readonly TimeSpan BackstopGrace = TimeSpan.FromMinutes(5);
 
-    public async Task<TickReport> TickAsync(IJobRunLauncher launcher, CancellationToken cancellationToken)
+    public Task<TickReport> TickAsync(IJobRunLauncher launcher, CancellationToken cancellationToken) => TickAsync(launcher, null, cancellationToken);
+
+    /// <summary>
+    /// One tick. <paramref name="occurrence"/> is the timer occurrence it runs for: a timer that fires a moment early
+    /// (hh:42:59.9975 for hh:43:00) still runs what is due at its occurrence, not a minute late.
+    /// </summary>
+    public async Task<TickReport> TickAsync(IJobRunLauncher launcher, DateTimeOffset? occurrence, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
+        var clock = timeProvider.GetUtcNow();
+        var now = occurrence > clock ? occurrence.Value : clock;
         var timedOut = await ExpireRunsAsync(now, cancellationToken).ConfigureAwait(false);
 
         var due = await dueIndex.ListDueAsync(DueKind.Schedule, now, options.MaxDuePerTick, cancellationToken).ConfigureAwait(false);

@@ -99,6 +99,21 @@ public sealed class SchedulerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATickThatFiresAMomentBeforeTheMinute_StartsWhatIsDueAtTheMinute()
+    {
+        var business = await _worker.SeedAsync(1);
+        await Manager.CreateAsync(NewSchedule(business, DailyAt9), CancellationToken.None);
+        var early = Start.AddHours(1).AddTicks(-25_000); // 08:59:59.9975 for the 09:00 occurrence
+        _clock.SetUtcNow(early);
+
+        var occurrence = ClientMonitor.Application.Triggers.TimerInvocation.Firing("ScheduleTick", "0 * * * * *", early, isPastDue: false).ScheduledFor;
+        var report = await Scheduler.TickAsync(_worker.Launcher, occurrence, CancellationToken.None);
+
+        Assert.Equal(Start.AddHours(1), occurrence);
+        Assert.Equal(1, report.Started);
+    }
+
+    [Fact]
     public async Task ARunThatFinishes_IsRecordedAsTheSchedulesLastRun()
     {
         var business = await _worker.SeedAsync(2);
