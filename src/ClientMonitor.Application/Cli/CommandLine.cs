@@ -45,10 +45,10 @@ public static class CommandLine
         token.SetAction(async (parse, ct) => await TokenAsync(output, error, parse.GetValue(userOption)!, parse.GetValue(businessOption)!, parse.GetValue(roleOption)!, parse.GetValue(hoursOption)));
 
         var configCheck = new Command("config-check", "Validate every setting; say for each feature whether it runs for real, on mocks, or not at all. Exits 1 when a setting must be fixed. Secret values are never printed.");
-        configCheck.SetAction(async (_, _) => await OperatorCommands.ConfigCheckAsync(settings, output));
+        configCheck.SetAction(async (_, _) => await SettingsGuard.RunAsync(error, () => OperatorCommands.ConfigCheckAsync(settings, output), exitCode: 1));
 
         var status = new Command("status", "Health (storage, providers, scheduler, queues), each business's schedules and recent job runs, and this process's system metrics.");
-        status.SetAction(async (_, ct) => await OperatorCommands.StatusAsync(settings, output, ct));
+        status.SetAction(async (_, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.StatusAsync(settings, output, ct)));
 
         var report = new Command("report", "Automation reports from stored history: performance, system health, business metrics, recommendations.");
         var windowOption = new Option<int>("--time-window") { Description = "Window in hours (1..744)", DefaultValueFactory = _ => 24 };
@@ -62,12 +62,12 @@ public static class CommandLine
             report.Options.Add(option);
         }
 
-        report.SetAction(async (parse, ct) => await OperatorCommands.ReportAsync(
+        report.SetAction(async (parse, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.ReportAsync(
             settings, parse.GetValue(windowOption), parse.GetValue(detailedOption), parse.GetValue(sourceOption)!, parse.GetValue(reportBusinessOption),
-            parse.GetValue(exportOption), parse.GetValue(outputDirOption)!, output, error, ct));
+            parse.GetValue(exportOption), parse.GetValue(outputDirOption)!, output, error, ct)));
 
         var seedDemo = new Command("seed-demo", "Create (or refresh) the demo business: four users with different preferences and eight clients.");
-        seedDemo.SetAction(async (_, ct) => await OperatorCommands.SeedDemoAsync(settings, output, ct));
+        seedDemo.SetAction(async (_, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.SeedDemoAsync(settings, output, ct)));
 
         var run = new Command("run", "Run one monitoring job for a business now. With --dry-run nothing is written or sent: it prints what would happen.");
         var dryRunOption = new Option<bool>("--dry-run") { Description = "Use the configured providers but keep every write in memory" };
@@ -79,7 +79,7 @@ public static class CommandLine
         run.SetAction(async (parse, ct) =>
         {
             var clients = parse.GetValue(clientsOption);
-            return await OperatorCommands.RunAsync(settings, parse.GetValue(runBusinessOption)!, clients is { Length: > 0 } ? clients : null, parse.GetValue(dryRunOption), output, ct);
+            return await SettingsGuard.RunAsync(error, () => OperatorCommands.RunAsync(settings, parse.GetValue(runBusinessOption)!, clients is { Length: > 0 } ? clients : null, parse.GetValue(dryRunOption), output, ct));
         });
 
         var root = new RootCommand("ClientMonitor worker. Without a command it runs the Functions worker.") { classify, token, configCheck, status, report, seedDemo, run };

@@ -50,7 +50,11 @@ public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOption
         foreach (var (section, llm) in new[] { ("OpenAI", ai.OpenAI), ("AzureOpenAI", ai.AzureOpenAI), ("Anthropic", ai.Anthropic) })
         {
             // Keys and tokens travel in headers: never in clear text, except to a local endpoint on this machine.
-            if (llm.Endpoint is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)
+            if (llm.Endpoint is { IsAbsoluteUri: false } relative)
+            {
+                errors.Add($"Providers:Ai:{section}:Endpoint is '{relative}', which is not an absolute URL (https://...).");
+            }
+            else if (llm.Endpoint is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)
             {
                 errors.Add($"Providers:Ai:{section}:Endpoint must be https (or a loopback address): its key would be sent in clear text.");
             }

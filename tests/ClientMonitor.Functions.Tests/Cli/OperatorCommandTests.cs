@@ -41,6 +41,22 @@ public sealed class OperatorCommandTests : IAsyncLifetime
         return (exit, output.ToString(), error.ToString());
     }
 
+    [Theory]
+    [InlineData("report", "AzureWebJobsStorage", null, "AzureWebJobsStorage", 2)]
+    [InlineData("status", "AzureWebJobsStorage", null, "AzureWebJobsStorage", 2)]
+    [InlineData("config-check", "Providers:Ai:AzureOpenAI:Endpoint", "not a url", "Providers:Ai:AzureOpenAI:Endpoint", 1)]
+    public async Task ASettingsMistake_IsAnsweredWithTheSettingAndWhatIsWrong_NotAStackTrace(string command, string key, string? value, string named, int expectedExit)
+    {
+        var settings = SampleSettings();
+        settings[key] = value;
+
+        var (exit, output, error) = await RunAsync(settings, command);
+        var said = output + error; // config-check reports on standard output, the other commands on standard error
+
+        Assert.True(exit == expectedExit && said.Contains(named, StringComparison.Ordinal), $"exit {exit}: {said}");
+        Assert.DoesNotContain("   at ", said, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ConfigCheck_WithTheSampleSettings_ListsWhatRunsOnMocks_AndShowsNoSecret()
     {
