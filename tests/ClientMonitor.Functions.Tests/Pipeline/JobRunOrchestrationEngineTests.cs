@@ -65,7 +65,7 @@ public sealed class JobRunOrchestrationEngineTests
 
     private static async Task<OrchestrationMetadata> RunOnEngineAsync(JobRunActivities activities, JobRunInput input)
     {
-        await using var engine = await DurableTaskTestHost.StartAsync(tasks => tasks.AddJobRuns(() => activities));
+        await using var engine = await InProcessEngine.StartAsync(tasks => tasks.AddJobRuns(() => activities));
         var instanceId = await engine.Client.ScheduleNewOrchestrationInstanceAsync(JobRunOrchestration.Name, input, new StartOrchestrationOptions(input.JobRunId));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var metadata = await engine.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);

@@ -27,7 +27,7 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
             services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)),
             _azurite);
         var activities = _worker.Activities;
-        _engine = await DurableTaskTestHost.StartAsync(tasks => tasks.AddJobRuns(() => activities));
+        _engine = await InProcessEngine.StartAsync(tasks => tasks.AddJobRuns(() => activities));
     }
 
     public async Task DisposeAsync()
