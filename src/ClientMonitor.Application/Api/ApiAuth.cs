@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using ClientMonitor.Core.Tenancy;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -11,13 +10,16 @@ namespace ClientMonitor.Application.Api;
 /// Bearer-token settings (section <c>Auth</c>). In Azure: <c>Authority</c> (the Entra ID issuer, whose signing keys
 /// are fetched from its metadata) and <c>Audience</c>. Locally: <c>SigningKey</c> (base64, at least 32 bytes, from
 /// local settings, never from the repository) with <c>Issuer</c> and <c>Audience</c>; allowed in Development and
-/// Testing only. The claim names say where the user id, business id and role are.
+/// Testing only. The claim names say where the user id, business id and role are. Operators are a separate identity:
+/// locally tokens of <c>OperatorIssuer</c>, in Azure tokens carrying the Entra app role <c>OperatorAppRole</c>
+/// (see <see cref="ApiCallers"/>).
 /// </summary>
 public sealed class AuthOptions
 {
     public const string Section = "Auth";
     public const string DevelopmentIssuer = "clientmonitor-local";
     public const string DefaultAudience = "api://clientmonitor";
+    public const string DevelopmentOperatorIssuer = "clientmonitor-local-operator";
 
     public string? Authority { get; set; }
 
@@ -32,6 +34,17 @@ public sealed class AuthOptions
     public string BusinessIdClaim { get; set; } = "business_id";
 
     public string RoleClaim { get; set; } = "role";
+
+    /// <summary>Locally: the issuer whose tokens are operators'. Never the tenant tokens' issuer.</summary>
+    public string OperatorIssuer { get; set; } = DevelopmentOperatorIssuer;
+
+    /// <summary>In Azure: the app role (assigned in Entra ID) whose bearers are operators.</summary>
+    public string OperatorAppRole { get; set; } = "ClientMonitor.Operator";
+
+    /// <summary>Where Entra ID puts assigned app roles.</summary>
+    public string AppRolesClaim { get; set; } = "roles";
+
+    public string TenantIssuer => Issuer ?? DevelopmentIssuer;
 
     public bool UsesDevelopmentKey => !string.IsNullOrEmpty(SigningKey);
 
@@ -81,6 +94,11 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
             if (!options.TryGetDevelopmentKey(out _))
             {
                 failures.Add("Auth:SigningKey must be base64 of at least 32 random bytes (scripts/run.sh makes one).");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.OperatorIssuer) || options.OperatorIssuer == options.TenantIssuer)
+            {
+                failures.Add("Auth:OperatorIssuer must be set and differ from Auth:Issuer: a business's token must never pass for an operator's.");
             }
         }
 
@@ -133,7 +151,7 @@ public static class ApiAuth
             };
             if (auth.TryGetDevelopmentKey(out var key))
             {
-                options.TokenValidationParameters.ValidIssuer = auth.Issuer ?? AuthOptions.DevelopmentIssuer;
+                options.TokenValidationParameters.ValidIssuers = [auth.TenantIssuer, auth.OperatorIssuer];
                 options.TokenValidationParameters.IssuerSigningKey = key;
                 options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
             }
@@ -158,24 +176,17 @@ public static class ApiAuth
         });
 
         services.AddAuthorizationBuilder()
-            .AddPolicy(ApiRoles.TenantPolicy, p => p.RequireClaim(auth.UserIdClaim).RequireClaim(auth.BusinessIdClaim).RequireRole(ApiRoles.Admin, ApiRoles.Member))
-            .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireClaim(auth.UserIdClaim).RequireClaim(auth.BusinessIdClaim).RequireRole(ApiRoles.Admin))
-            .AddPolicy(ApiRoles.OperatorPolicy, p => p.RequireClaim(auth.UserIdClaim).RequireRole(ApiRoles.Operator));
+            .AddPolicy(ApiRoles.TenantPolicy, p => p.RequireClaim(ApiCallers.KindClaim, ApiRoles.Admin, ApiRoles.Member))
+            .AddPolicy(ApiRoles.AdminPolicy, p => p.RequireClaim(ApiCallers.KindClaim, ApiRoles.Admin))
+            .AddPolicy(ApiRoles.OperatorPolicy, p => p.RequireClaim(ApiCallers.KindClaim, ApiRoles.Operator));
         return services;
     }
 
-    /// <summary>The caller of a request that passed the tenant policy.</summary>
-    public static Caller Caller(this HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var auth = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var user = context.User;
-        string Claim(string type) => user.FindFirstValue(type) ?? throw new InvalidOperationException($"The tenant policy should have required claim '{type}'.");
-        return new Caller(Claim(auth.UserIdClaim), Claim(auth.BusinessIdClaim), user.IsInRole(ApiRoles.Admin) ? UserRole.Admin : UserRole.Member);
-    }
-
-    /// <summary>Mints a token signed with the development key: for <c>clientmonitor token</c>, the demo and tests.</summary>
-    public static string MintDevelopmentToken(AuthOptions options, string userId, string? businessId, string role, DateTimeOffset now, TimeSpan lifetime)
+    /// <summary>
+    /// Mints a token signed with the development key: for <c>clientmonitor token</c>, the demo and tests. An
+    /// operator's comes from the operator issuer; <paramref name="issuer"/> overrides that (tests of forged claims).
+    /// </summary>
+    public static string MintDevelopmentToken(AuthOptions options, string userId, string? businessId, string role, DateTimeOffset now, TimeSpan lifetime, string? issuer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!options.TryGetDevelopmentKey(out var key))
@@ -191,7 +202,7 @@ public static class ApiAuth
 
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = options.Issuer ?? AuthOptions.DevelopmentIssuer,
+            Issuer = issuer ?? (role == ApiRoles.Operator ? options.OperatorIssuer : options.TenantIssuer),
             Audience = options.Audience,
             Claims = claims,
             IssuedAt = now.UtcDateTime,

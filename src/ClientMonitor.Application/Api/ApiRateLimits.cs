@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -16,21 +17,34 @@ public sealed class ApiRateLimitOptions
 }
 
 /// <summary>
-/// Fixed one-minute windows per caller: the token's user (or the client address when there is no token) on
-/// <c>/api/v1</c>, the client address on tracking links. Health checks are never
-/// limited. A refused request gets 429 problem details with <c>Retry-After</c>.
+/// One-minute windows aligned to the clock (<see cref="TimeProvider"/>) per caller: the token's user (or the client
+/// address when there is no token) on <c>/api/v1</c>, the client address on tracking links. Health checks are never
+/// limited. A refused request gets 429 problem details with <c>Retry-After</c>: the seconds left in its window.
+/// The client address is the one the Functions front end forwards (<c>X-Forwarded-For</c>), believed only when the
+/// request comes from the host on this machine (see <see cref="UseClientAddresses"/>).
 /// </summary>
 public static class ApiRateLimits
 {
+    private static readonly TimeSpan WindowLength = TimeSpan.FromMinutes(1);
+
     public static IServiceCollection AddApiRateLimits(this IServiceCollection services)
     {
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section).Validate(
             o => o.PermitsPerMinute > 0 && o.TrackingPermitsPerMinute > 0, "Api:RateLimit:PermitsPerMinute and TrackingPermitsPerMinute must be at least 1.").ValidateOnStart();
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            // Only the nearest hop's word counts, and only from loopback (the default known proxies): the Functions
+            // host that relays the front end's request to this worker. A caller's own X-Forwarded-For entries stand
+            // to the left of the front end's and are never read.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            forwarded.ForwardLimit = 1;
+        });
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiRateLimitOptions>>().Value;
+                var window = CurrentWindow(context).Start.UtcTicks;
                 var path = context.Request.Path;
                 var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 if (path.StartsWithSegments(ApiSetup.Prefix, StringComparison.OrdinalIgnoreCase))
@@ -38,27 +52,39 @@ public static class ApiRateLimits
                     // User ids are unique within a business, so the partition names both.
                     var auth = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value;
                     var user = context.User.Identity?.IsAuthenticated == true ? $"{context.User.FindFirst(auth.BusinessIdClaim)?.Value}/{context.User.Identity.Name}" : null;
-                    return RateLimitPartition.GetFixedWindowLimiter(user is null ? "ip:" + address : "user:" + user, _ => Window(options.PermitsPerMinute));
+                    return RateLimitPartition.GetFixedWindowLimiter($"{window}|{(user is null ? "ip:" + address : "user:" + user)}", _ => Window(options.PermitsPerMinute));
                 }
 
                 return path.StartsWithSegments("/api/track", StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter("track:" + address, _ => Window(options.TrackingPermitsPerMinute))
+                    ? RateLimitPartition.GetFixedWindowLimiter($"{window}|track:{address}", _ => Window(options.TrackingPermitsPerMinute))
                     : RateLimitPartition.GetNoLimiter("unlimited");
             });
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await ApiProblems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", $"Too many requests from this caller; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.");
+                var (start, now) = CurrentWindow(rejected.HttpContext);
+                var seconds = Math.Max(1, (int)Math.Ceiling((start + WindowLength - now).TotalSeconds));
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await ApiProblems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", $"Too many requests from this caller; try again in {seconds} s.");
             };
         });
         return services;
     }
 
+    /// <summary>Puts the forwarded client address in place of the host's before anything reads it.</summary>
+    public static IApplicationBuilder UseClientAddresses(this IApplicationBuilder app) => app.UseForwardedHeaders();
+
+    /// <summary>The clock minute the request falls in. Its partition is new each minute; the old one goes idle and is dropped.</summary>
+    private static (DateTimeOffset Start, DateTimeOffset Now) CurrentWindow(HttpContext context)
+    {
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        return (new DateTimeOffset(now.UtcTicks - (now.UtcTicks % WindowLength.Ticks), TimeSpan.Zero), now);
+    }
+
+    /// <summary>Never replenished within its minute: the next minute has a partition of its own.</summary>
     private static FixedWindowRateLimiterOptions Window(int permits) => new()
     {
         PermitLimit = permits,
-        Window = TimeSpan.FromMinutes(1),
+        Window = WindowLength,
         QueueLimit = 0,
         AutoReplenishment = true,
     };

@@ -65,15 +65,16 @@ public static class ApiSetup
         return endpoints;
     }
 
-    /// <summary>What runs before every endpoint, in order: errors as problem details, then who calls, how often, whether they belong, what they may do.</summary>
+    /// <summary>What runs before every endpoint, in order: errors as problem details, then the caller's address, who calls, how often, whether they belong, what they may do.</summary>
     public static IApplicationBuilder UseApiPipeline(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseClientAddresses();
         app.UseAuthentication();
         app.UseRateLimiter();
-        app.UseApiMembership();
+        app.UseApiCallers();
         app.UseAuthorization();
         return app;
     }

@@ -232,12 +232,11 @@ public static class NotificationsApi
 
     private static string? AlertScope(HttpContext context)
     {
-        if (context.User.IsInRole(ApiRoles.Operator))
+        if (context.IsOperator())
         {
             return OperationalAlert.SystemBusinessId;
         }
 
-        var caller = context.Caller();
-        return caller.IsAdmin && !string.IsNullOrEmpty(caller.BusinessId) ? caller.BusinessId : null;
+        return context.IsTenantAdmin() ? context.Caller().BusinessId : null;
     }
 }

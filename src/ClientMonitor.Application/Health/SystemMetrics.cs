@@ -75,7 +75,7 @@ public static class SystemMetricsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         api.MapGet("/metrics", (HttpContext context, SystemMetrics metrics) =>
-            context.User.IsInRole(ApiRoles.Operator) || context.User.IsInRole(ApiRoles.Admin)
+            context.IsOperator() || context.IsTenantAdmin()
                 ? TypedResults.Ok(metrics.Capture())
                 : ApiProblems.Forbidden("System metrics are for admins and operators."))
             .RequireAuthorization()

@@ -96,6 +96,7 @@ public sealed class AlertTests : IAsyncLifetime
     private async Task<string> BusinessAsync()
     {
         var business = Azurite.UniqueName("alerts");
+        await _worker.Stores.Tenants.UpsertBusinessAsync(new Business(business, "Alerts test", _clock.GetUtcNow()), CancellationToken.None);
         await _worker.Stores.Tenants.UpsertUserAsync(new User("amy", business, "amy@test.example", "Amy", UserRole.Admin, "UTC"), CancellationToken.None);
         await _worker.Stores.Tenants.UpsertUserAsync(new User("bob", business, "bob@test.example", "Bob", UserRole.Member, "UTC"), CancellationToken.None);
         return business;
