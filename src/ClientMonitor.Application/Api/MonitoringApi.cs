@@ -1,3 +1,4 @@
+using ClientMonitor.Core.Notifications;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
 
@@ -124,8 +125,12 @@ public static class MonitoringApi
         var result = await scheduler.StartRunAsync(request, options.TimeoutMinutes, ApiEndpoints.Launcher(context), ct);
         return result.JobRun is null
             ? ApiProblems.Invalid(result.Field!, result.Error!)
-            : TypedResults.Accepted($"/api/v1/job-runs/{result.JobRun.Id}", JobRunResponse.From(result.JobRun));
+            : TypedResults.Accepted(JobRunUrl(context, result.JobRun.Id), JobRunResponse.From(result.JobRun));
     }
+
+    /// <summary>Where a started run's status is read: an absolute URL at the app's public address.</summary>
+    internal static string JobRunUrl(HttpContext context, string jobRunId)
+        => $"{context.RequestServices.GetRequiredService<PublicAddress>().BaseUrl}{ApiSetup.Prefix}/job-runs/{Uri.EscapeDataString(jobRunId)}";
 
     private static async Task<IResult> GetJobRunAsync(HttpContext context, string jobRunId, IJobRunStore runs, CancellationToken ct)
     {

@@ -259,7 +259,7 @@ public static class SchedulesApi
         return result.Refusal switch
         {
             TriggerRefusal.None => TypedResults.Accepted(
-                $"/api/v1/job-runs/{result.JobRun!.Id}",
+                MonitoringApi.JobRunUrl(context, result.JobRun!.Id),
                 new TriggerResponse(result.JobRun.Id, scheduleId, result.JobRun.Status, result.JobRun.ClientsTotal, result.JobRun.StartedAt)),
             TriggerRefusal.AlreadyRunning => ApiProblems.Conflict(result.Error!),
             TriggerRefusal.NotFound => ApiProblems.NotFound("schedule"),

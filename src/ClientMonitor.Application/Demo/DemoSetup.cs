@@ -9,8 +9,6 @@ using ClientMonitor.Core.Tenancy;
 using ClientMonitor.Application.Api;
 using ClientMonitor.Application.Storage;
 using ClientMonitor.Infrastructure.Notifications;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace ClientMonitor.Application.Demo;
@@ -113,7 +111,7 @@ public static class DemoData
 public sealed partial class DemoRunner(
     StorageInitializer storage, PipelineStores stores, SchedulerService scheduler, ScheduleManager schedules, IScheduleStore scheduleStore, SchedulerOptions schedulerOptions,
     IEmailLogStore emailLogs, IEmailSender sender, IJobRunLauncher launcher,
-    IOptions<AuthOptions> auth, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger, IServer? server = null) : BackgroundService
+    IOptions<AuthOptions> auth, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoRunner> logger, PublicAddress address) : BackgroundService
 {
     /// <summary>The demo's hourly schedule: ScheduleTick runs it at the top of every hour while the demo is up.</summary>
     public const string DemoScheduleId = "demo-hourly";
@@ -157,10 +155,9 @@ public sealed partial class DemoRunner(
             if (auth.Value.UsesDevelopmentKey)
             {
                 var token = ApiAuth.MintDevelopmentToken(auth.Value, "ana", DemoData.BusinessId, ApiRoles.Admin, time.GetUtcNow(), TimeSpan.FromHours(8));
-                var address = (server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:7071").TrimEnd('/');
                 summary.AppendLine("API: a token for ana (admin of demo-business, 8 hours; more with ./scripts/token.sh):")
                     .AppendLine(CultureInfo.InvariantCulture, $"  TOKEN={token}")
-                    .AppendLine(CultureInfo.InvariantCulture, $"  curl -H \"Authorization: Bearer $TOKEN\" {address}/api/v1/events?limit=5");
+                    .AppendLine(CultureInfo.InvariantCulture, $"  curl -H \"Authorization: Bearer $TOKEN\" {address.BaseUrl}/api/v1/events?limit=5");
             }
 
             // The summary is for the person at the terminal: plain text on standard output, in one block.

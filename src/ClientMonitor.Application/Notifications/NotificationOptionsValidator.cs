@@ -12,7 +12,8 @@ internal sealed class NotificationOptionsValidator
     public ValidateOptionsResult Validate(string? name, EmailDeliveryOptions options)
     {
         var failures = new List<string>();
-        if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)
+            && (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
         {
             failures.Add($"Email:PublicBaseUrl is '{options.PublicBaseUrl}'; use the absolute http(s) address mail readers reach the app at.");
         }

@@ -78,19 +78,19 @@ public static class NotificationsSetup
 
             return channels;
         });
+        services.AddSingleton(sp => PublicAddresses.For(sp, sp.GetRequiredService<EmailDeliveryOptions>().PublicBaseUrl));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<EmailOptions>();
-            var delivery = sp.GetRequiredService<EmailDeliveryOptions>();
             return new TrackingSettings(string.IsNullOrWhiteSpace(options.TrackingKey)
                 ? null
-                : new TrackingLinks(Convert.FromBase64String(options.TrackingKey), new Uri(delivery.PublicBaseUrl), TimeSpan.FromDays(options.TrackingDays), sp.GetRequiredService<TimeProvider>()));
+                : new TrackingLinks(Convert.FromBase64String(options.TrackingKey), sp.GetRequiredService<PublicAddress>(), TimeSpan.FromDays(options.TrackingDays), sp.GetRequiredService<TimeProvider>()));
         });
 
         services.AddSingleton(sp => new EmailDeliveryService(
             sp.GetRequiredService<IEmailLogStore>(), sp.GetRequiredService<IEmailSender>(), sp.GetRequiredService<ISendRateLimiter>(), sp.GetRequiredService<INotificationOutbox>(),
             sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<IClientStore>(), sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IAlertStore>(),
-            sp.GetRequiredService<TrackingSettings>().Links, sp.GetRequiredService<EmailDeliveryOptions>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<TrackingSettings>().Links, sp.GetRequiredService<PublicAddress>(), sp.GetRequiredService<EmailDeliveryOptions>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IMonitoringTelemetry>()));
         services.AddSingleton<AlertService>();
         services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<AlertService>());

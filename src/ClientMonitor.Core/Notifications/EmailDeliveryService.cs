@@ -17,8 +17,11 @@ public sealed class EmailDeliveryOptions
     /// <summary>How long an email may keep being deferred by a provider's 429s before it is failed.</summary>
     public TimeSpan MaxThrottledAge { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Where mail readers reach the app: event links, the open pixel and click redirects start here.</summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:7071";
+    /// <summary>
+    /// Where mail readers reach the app: event links, the open pixel and click redirects start here. Unset: the app's
+    /// own address (the Functions app's host name in Azure, the listening address locally).
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
 }
 
 /// <summary>What happened to one email request. <c>Status</c> is the log's status afterwards (<c>Pending</c> while a retry is queued).</summary>
@@ -42,6 +45,7 @@ public sealed class EmailDeliveryService(
     IEventStore events,
     IAlertStore alerts,
     TrackingLinks? tracking,
+    PublicAddress address,
     EmailDeliveryOptions options,
     TimeProvider time,
     Operations.IMonitoringTelemetry? telemetry = null)
@@ -251,7 +255,7 @@ public sealed class EmailDeliveryService(
         }
 
         var client = await clients.GetAsync(log.BusinessId, e.ClientId, cancellationToken).ConfigureAwait(false);
-        var eventUrl = $"{options.PublicBaseUrl.TrimEnd('/')}/api/v1/events/{e.Id}";
+        var eventUrl = $"{address.BaseUrl}/api/v1/events/{e.Id}";
         string Link(string url) => tracking is null || !TrackingLinks.IsWebUrl(url) ? url : tracking.ClickUrl(log.BusinessId, log.Id, url);
         return new EventView(e, client?.Name ?? e.ClientId, Link(eventUrl), TrackingLinks.IsWebUrl(e.Url) ? Link(e.Url) : null);
     }

@@ -34,29 +34,26 @@ public enum TrackingTokenError
 public sealed class TrackingLinks
 {
     private readonly byte[] _key;
-    private readonly string _baseUrl;
+    private readonly PublicAddress _address;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _time;
 
-    public TrackingLinks(byte[] key, Uri publicBaseUrl, TimeSpan lifetime, TimeProvider time)
+    public TrackingLinks(byte[] key, PublicAddress address, TimeSpan lifetime, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(publicBaseUrl);
+        ArgumentNullException.ThrowIfNull(address);
         if (key.Length < 32)
         {
             throw new ArgumentException("The tracking key needs at least 32 bytes.", nameof(key));
         }
 
         _key = key;
-        _baseUrl = publicBaseUrl.ToString().TrimEnd('/');
+        _address = address;
         _lifetime = lifetime;
         _time = time;
     }
 
-    /// <summary>Where the app is reached from a mail client; event links point here too.</summary>
-    public string BaseUrl => _baseUrl;
-
-    public string OpenPixelUrl(string businessId, string emailId) => $"{_baseUrl}/api/track/open/{Create(TrackingKind.Open, businessId, emailId, null)}";
+    public string OpenPixelUrl(string businessId, string emailId) => $"{_address.BaseUrl}/api/track/open/{Create(TrackingKind.Open, businessId, emailId, null)}";
 
     /// <summary>A tracked link to an http(s) URL; any other scheme is refused (never put a <c>javascript:</c> link in an email).</summary>
     public string ClickUrl(string businessId, string emailId, string target)
@@ -66,7 +63,7 @@ public sealed class TrackingLinks
             throw new ArgumentException("Only absolute http and https URLs can be tracked.", nameof(target));
         }
 
-        return $"{_baseUrl}/api/track/click/{Create(TrackingKind.Click, businessId, emailId, target)}";
+        return $"{_address.BaseUrl}/api/track/click/{Create(TrackingKind.Click, businessId, emailId, target)}";
     }
 
     public static bool IsWebUrl(string? url)

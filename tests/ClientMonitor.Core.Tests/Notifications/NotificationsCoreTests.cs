@@ -21,7 +21,7 @@ public sealed class NotificationsCoreTests
     {
         var clock = new Clock(Now);
         var key = RandomNumberGenerator.GetBytes(32);
-        var links = new TrackingLinks(key, new Uri("https://cm.example/"), TimeSpan.FromDays(30), clock);
+        var links = new TrackingLinks(key, new PublicAddress(new Uri("https://cm.example/")), TimeSpan.FromDays(30), clock);
         var click = new Uri(links.ClickUrl("biz", "email-1", "https://news.example/a?b=1&c=2")).AbsolutePath.Split('/')[^1];
         var open = new Uri(links.OpenPixelUrl("biz", "email-1")).AbsolutePath.Split('/')[^1];
 
@@ -32,7 +32,7 @@ public sealed class NotificationsCoreTests
         var dot = click.IndexOf('.', StringComparison.Ordinal);
         var otherTarget = new Uri(links.ClickUrl("biz", "email-1", "https://evil.example/")).AbsolutePath.Split('/')[^1];
         Assert.Equal(TrackingTokenError.Invalid, links.TryRead(otherTarget[..otherTarget.IndexOf('.', StringComparison.Ordinal)] + click[dot..], TrackingKind.Click, out _));
-        Assert.Equal(TrackingTokenError.Invalid, new TrackingLinks(RandomNumberGenerator.GetBytes(32), new Uri("https://cm.example/"), TimeSpan.FromDays(30), clock).TryRead(click, TrackingKind.Click, out _));
+        Assert.Equal(TrackingTokenError.Invalid, new TrackingLinks(RandomNumberGenerator.GetBytes(32), new PublicAddress(new Uri("https://cm.example/")), TimeSpan.FromDays(30), clock).TryRead(click, TrackingKind.Click, out _));
         Assert.Equal(TrackingTokenError.Invalid, links.TryRead("a.b", TrackingKind.Click, out _));
         Assert.Throws<ArgumentException>(() => links.ClickUrl("biz", "email-1", "javascript:alert(1)"));
         clock.Now = Now.AddDays(31);

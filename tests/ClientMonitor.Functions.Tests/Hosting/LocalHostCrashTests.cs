@@ -13,7 +13,9 @@ namespace ClientMonitor.Functions.Tests.Hosting;
 /// <summary>
 /// The local host as a real process, killed with SIGKILL in the middle of a 200-client job started over HTTP, then
 /// started again on the same storage and task hub: the job completes, every client is counted once, and its totals
-/// are the rows in the tables (no duplicate event, notification or email).
+/// are the rows in the tables (no duplicate event, notification or email). The host is started from another working
+/// directory and still reads its own settings (the mock providers of appsettings.Development.json), and the status URL
+/// it answers with is the address it listens on.
 /// </summary>
 public sealed class LocalHostCrashTests
 {
@@ -37,6 +39,7 @@ public sealed class LocalHostCrashTests
             var started = await http.PostAsJsonAsync("/api/v1/monitoring-jobs/execute", new { force_mock = true });
             Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
             runId = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+            Assert.Equal(new Uri($"http://127.0.0.1:{port}/api/v1/job-runs/{runId}"), started.Headers.Location);
             var stores = tables.Stores;
             await WaitForAsync(async () => (await stores.JobRuns.ListClientRunsAsync(runId, CancellationToken.None)).Count(c => c.IsFinished) >= 20, TimeSpan.FromMinutes(3), first);
             first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, work items stay taken until their lease ends
@@ -64,22 +67,21 @@ public sealed class LocalHostCrashTests
         Assert.Equal((run.Counts.EventsCreated, run.Counts.NotificationsCreated, run.Counts.EmailsQueued), (events, amy + bob, emails.Count));
     }
 
-    /// <summary>The local host from the test's own folder (its build output is copied here), as scripts/run.sh starts it.</summary>
+    /// <summary>The local host of the test's own folder (its build output is copied here), started from elsewhere, in Development.</summary>
     private static Process StartHost(Azurite azurite, string hub, int port)
     {
         var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "ClientMonitor.LocalHost.dll"))
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = Path.GetTempPath(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
         start.Environment[TaskHub.NameSetting] = hub;
         start.Environment["Auth__SigningKey"] = TestAuth.SigningKey;
-        start.Environment["Providers__UseMocks"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // Timers and the notifications listener stay off (the emails stay queued); what a killed host had taken
         // comes back after 10 s instead of the default 5 minutes.
