@@ -58,7 +58,7 @@ public sealed class ApiEndpoints
 
     /// <summary>
     /// An endpoint's route as a Functions route: no leading or trailing slash, parameters without constraints
-    /// (<c>api/v1/clients/{clientId}</c>).
+    /// (<c>api/v1/clients/{clientId}</c>; optional <c>{name?}</c>, catch-all <c>{*name}</c>).
     /// </summary>
     public static string RouteOf(RoutePattern pattern)
     {
@@ -66,7 +66,7 @@ public sealed class ApiEndpoints
         return string.Join('/', pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
         {
             RoutePatternLiteralPart literal => literal.Content,
-            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+            RoutePatternParameterPart parameter => "{" + (parameter.IsCatchAll ? "*" : string.Empty) + parameter.Name + (parameter.IsOptional ? "?" : string.Empty) + "}",
             RoutePatternSeparatorPart separator => separator.Content,
             _ => throw new NotSupportedException($"Route part {part.GetType().Name} in {pattern.RawText}"),
         }))));

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Scalar.AspNetCore;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Application.Health;
 
@@ -31,12 +32,7 @@ public static class ApiSetup
         services.AddApiAuthentication(configuration);
         services.AddApiRateLimits();
         services.AddMemoryCache();
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "ClientMonitor management API";
-            document.Info.Description = "Schedules, preferences, clients, monitoring jobs, events, notifications, email logs and alerts. Authenticate with a bearer token; errors are RFC 7807 problem details.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi("v1", ApiDocs.Describe);
         return services;
     }
 
@@ -49,6 +45,7 @@ public static class ApiSetup
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var v1 = endpoints.MapGroup(Prefix);
+        v1.DescribeProblems();
         v1.AddEndpointFilter(ApiIds.RejectImpossibleRouteIds);
         v1.MapOpenApi("/openapi.json").AllowAnonymous();
         v1.MapTenancyApi();
@@ -62,8 +59,22 @@ public static class ApiSetup
         v1.MapAlertsApi();
         v1.MapSystemMetricsApi();
         endpoints.MapTracking();
+        endpoints.MapApiReference();
         return endpoints;
     }
+
+    /// <summary>
+    /// The API reference page (Scalar) at <c>/api/v1/reference</c>, reading <c>/api/v1/openapi.json</c>. Its script is
+    /// embedded in the Scalar.AspNetCore package and served by the app: nothing is fetched from a CDN.
+    /// </summary>
+    private static void MapApiReference(this IEndpointRouteBuilder endpoints)
+        => endpoints.MapScalarApiReference(ReferencePrefix, options => options
+            .WithTitle("ClientMonitor API reference")
+            .WithOpenApiRoutePattern(Prefix + "/openapi.json")
+            .AddPreferredSecuritySchemes(ApiDocs.BearerScheme))
+            .AllowAnonymous();
+
+    public const string ReferencePrefix = Prefix + "/reference";
 
     /// <summary>What runs before every endpoint, in order: errors as problem details, then the caller's address, who calls, how often, whether they belong, what they may do.</summary>
     public static IApplicationBuilder UseApiPipeline(this IApplicationBuilder app)

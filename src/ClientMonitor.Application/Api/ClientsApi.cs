@@ -27,11 +27,11 @@ public static partial class ClientsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/clients").WithTags("Clients");
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{clientId}", GetAsync);
-        group.MapPost("/", CreateAsync).RequireAuthorization(ApiRoles.AdminPolicy);
-        group.MapPut("/{clientId}", UpdateAsync).RequireAuthorization(ApiRoles.AdminPolicy);
-        group.MapDelete("/{clientId}", DeleteAsync).RequireAuthorization(ApiRoles.AdminPolicy);
+        group.MapGet("/", ListAsync).Doc("ListClients", "A page of the business's clients, by name.").Produces<ClientList>().Paged(ApiDocs.Flag("is_active", "Only active (true) or inactive (false) clients."));
+        group.MapGet("/{clientId}", GetAsync).Doc("GetClient", "One client, with its ETag.").Produces<ClientResponse>();
+        group.MapPost("/", CreateAsync).Doc("CreateClient", "Adds a client to monitor (admin).").Body<ClientRequest>().Produces<ClientResponse>(StatusCodes.Status201Created).RequireAuthorization(ApiRoles.AdminPolicy);
+        group.MapPut("/{clientId}", UpdateAsync).Doc("UpdateClient", "Changes the fields sent (admin); If-Match guards against lost updates.").Body<ClientRequest>().Produces<ClientResponse>().RequireAuthorization(ApiRoles.AdminPolicy);
+        group.MapDelete("/{clientId}", DeleteAsync).Doc("DeleteClient", "Removes a client (admin).").Produces(StatusCodes.Status204NoContent).RequireAuthorization(ApiRoles.AdminPolicy);
         return group;
     }
 

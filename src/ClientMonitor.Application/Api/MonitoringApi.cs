@@ -57,22 +57,22 @@ public static class MonitoringApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var jobs = api.MapGroup("/monitoring-jobs").WithTags("Monitoring jobs");
-        jobs.MapPost("/execute", ExecuteAsync);
-        jobs.MapPost("/execute-for-client/{clientId}", ExecuteForClientAsync);
-        jobs.MapPost("/test", TestAsync);
+        jobs.MapPost("/execute", ExecuteAsync).Doc("ExecuteMonitoringJob", "Starts a job run over every active client, or those named.").Body<ExecuteRequest>(optional: true).Produces<JobRunResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapPost("/execute-for-client/{clientId}", ExecuteForClientAsync).Doc("ExecuteMonitoringJobForClient", "Starts a job run for one client.").Body<ExecuteForClientRequest>(optional: true).Produces<JobRunResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapPost("/test", TestAsync).Doc("TestMonitoringJob", "A run of every active client on the mock providers: checks the pipeline without spending provider quota.").Produces<JobRunResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
 
-        api.MapGet("/job-runs/{jobRunId}", GetJobRunAsync).WithTags("Monitoring jobs");
+        api.MapGet("/job-runs/{jobRunId}", GetJobRunAsync).Doc("GetJobRun", "A job run with its per-client outcomes and its orchestration's status.").Produces<JobRunResponse>().WithTags("Monitoring jobs");
         var scheduler = api.MapGroup("/scheduler").WithTags("Scheduler");
-        scheduler.MapGet("/status", StatusAsync);
-        scheduler.MapGet("/jobs/recent", RecentAsync);
+        scheduler.MapGet("/status", StatusAsync).Doc("GetSchedulerStatus", "Whether the scheduler ticks, its last tick, and the active schedules.").Produces<SchedulerStatus>();
+        scheduler.MapGet("/jobs/recent", RecentAsync).Doc("ListRecentJobRuns", "The most recent job runs, newest first.").Produces<RecentJobs>().Query(new ApiQueryParameter("limit", Microsoft.OpenApi.JsonSchemaType.Integer, $"How many (1..{Paging.MaxLimit}; default 10)."));
 
         var events = api.MapGroup("/events").WithTags("Events");
-        events.MapGet("/", ListEventsAsync);
-        events.MapGet("/{eventId}", GetEventAsync);
+        events.MapGet("/", ListEventsAsync).Doc("ListEvents", "A page of events, newest first, with filters.").Produces<EventList>().Paged(ApiDocs.Text("client_id", "Only this client's events."), ApiDocs.OneOf<EventCategory>("category", "Only this category."), new ApiQueryParameter("min_relevance", Microsoft.OpenApi.JsonSchemaType.Number, "Only events at least this relevant (0..1)."), ApiDocs.Time("from", "Only events detected at or after this time."), ApiDocs.Time("to", "Only events detected before this time."));
+        events.MapGet("/{eventId}", GetEventAsync).Doc("GetEvent", "One event: the target of the \"View event\" links in emails.").Produces<MonitoringEvent>();
 
         var notifications = api.MapGroup("/notifications").WithTags("Notifications");
-        notifications.MapGet("/", ListNotificationsAsync);
-        notifications.MapPost("/{notificationId}/read", MarkReadAsync);
+        notifications.MapGet("/", ListNotificationsAsync).Doc("ListNotifications", "A page of the caller's notifications, newest first.").Produces<NotificationList>().Paged(ApiDocs.Flag("unread_only", "Only notifications not yet read."));
+        notifications.MapPost("/{notificationId}/read", MarkReadAsync).Doc("MarkNotificationRead", "Marks one of the caller's notifications read.").Produces(StatusCodes.Status204NoContent);
         return api;
     }
 

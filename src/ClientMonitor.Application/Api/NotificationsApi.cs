@@ -36,11 +36,11 @@ public static class NotificationsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/email-logs").WithTags("Email logs");
-        group.MapGet("/", ListAsync);
-        group.MapGet("/stats/summary", StatsAsync);
-        group.MapGet("/user/{userId}", ForUserAsync);
-        group.MapGet("/event/{eventId}", ForEventAsync);
-        group.MapGet("/{emailId}", GetAsync);
+        group.MapGet("/", ListAsync).Doc("ListEmailLogs", "A page of email logs, newest first (members see their own).").Produces<EmailLogList>().Paged(ApiDocs.Text("email_type", "Only this kind of email (event_notification, daily_digest, ...)."), ApiDocs.OneOf<EmailStatus>("status", "Only emails in this state."), ApiDocs.Text("recipient_email", "Only emails to this address."), ApiDocs.Text("event_id", "Only emails about this event."), ApiDocs.Time("start_date", "Only emails created at or after this time."), ApiDocs.Time("end_date", "Only emails created before this time."));
+        group.MapGet("/stats/summary", StatsAsync).Doc("GetEmailStats", "Sent, failed, opened and clicked counts and rates.").Produces<EmailStats>().Query(ApiDocs.Time("start_date", "From this time."), ApiDocs.Time("end_date", "Until this time."));
+        group.MapGet("/user/{userId}", ForUserAsync).Doc("ListEmailLogsForUser", "A page of one user's email logs (self or admin).").Produces<EmailLogList>().Paged();
+        group.MapGet("/event/{eventId}", ForEventAsync).Doc("ListEmailLogsForEvent", "A page of the email logs about one event.").Produces<EmailLogList>().Paged();
+        group.MapGet("/{emailId}", GetAsync).Doc("GetEmailLog", "One email log with its attempts.").Produces<EmailLogResponse>();
         return api;
     }
 
@@ -49,9 +49,9 @@ public static class NotificationsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization();
-        group.MapGet("/", ListAlertsAsync);
-        group.MapPost("/test", TestAlertAsync);
-        group.MapGet("/{alertKey}", GetAlertAsync);
+        group.MapGet("/", ListAlertsAsync).Doc("ListAlerts", "Each alert's state and the configured channels (admins: their business's; operators: the app-wide ones).").Produces<AlertList>();
+        group.MapPost("/test", TestAlertAsync).Doc("TestAlert", "Sends a test alert to every channel and reports each answer.").Produces<AlertTestResponse>();
+        group.MapGet("/{alertKey}", GetAlertAsync).Doc("GetAlert", "One alert with every delivery and attempt.").Produces<AlertDetail>();
         return api;
     }
 

@@ -27,11 +27,11 @@ public static class PreferencesApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/user-preferences").WithTags("User preferences");
-        group.MapGet("/me", GetMineAsync);
-        group.MapPut("/me", UpdateMineAsync);
-        group.MapGet("/{userId}", GetForUserAsync);
-        group.MapPost("/", CreateAsync).RequireAuthorization(ApiRoles.AdminPolicy);
-        group.MapDelete("/{preferenceId}", DeleteAsync).RequireAuthorization(ApiRoles.AdminPolicy);
+        group.MapGet("/me", GetMineAsync).Doc("GetMyPreferences", "The caller's notification preferences (the defaults, created on first read).").Produces<UserPreferences>();
+        group.MapPut("/me", UpdateMineAsync).Doc("UpdateMyPreferences", "Changes the fields sent; If-Match guards against lost updates.").Body<PreferencesRequest>().Produces<UserPreferences>().ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        group.MapGet("/{userId}", GetForUserAsync).Doc("GetUserPreferences", "A user's preferences (self or admin).").Produces<UserPreferences>();
+        group.MapPost("/", CreateAsync).Doc("CreatePreferences", "Creates a user's preferences (admin).").Body<PreferencesRequest>().Produces<UserPreferences>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiRoles.AdminPolicy);
+        group.MapDelete("/{userId}", DeleteAsync).Doc("DeletePreferences", "Deletes a user's preferences (admin); the preferences' own id is accepted too.").Produces(StatusCodes.Status204NoContent).RequireAuthorization(ApiRoles.AdminPolicy);
         return group;
     }
 
@@ -146,10 +146,14 @@ public static class PreferencesApi
         return TypedResults.Created($"/api/v1/user-preferences/{userId}", preferences);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, string preferenceId, IPreferenceStore store, CancellationToken ct)
+    /// <summary>
+    /// One path template, one parameter name (OpenAPI allows no other): the user's id, or, as the product's first
+    /// clients send it, the preferences' own id.
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(HttpContext context, string userId, IPreferenceStore store, CancellationToken ct)
     {
         var caller = context.Caller();
-        var match = (await store.ListAsync(caller.BusinessId, ct)).FirstOrDefault(p => p.Id == preferenceId);
+        var match = (await store.ListAsync(caller.BusinessId, ct)).FirstOrDefault(p => p.UserId == userId || p.Id == userId);
         if (match is null)
         {
             return ApiProblems.NotFound("preferences");

@@ -14,9 +14,9 @@ public static class ReportsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/reports").WithTags("Reports").RequireAuthorization(ApiRoles.AdminPolicy);
-        group.MapGet("/", ListAsync);
-        group.MapPost("/generate", GenerateAsync);
-        group.MapGet("/{reportId}", GetAsync);
+        group.MapGet("/", ListAsync).Doc("ListReports", "A page of automation reports, newest first (admin).").Produces<ReportList>().Paged();
+        group.MapPost("/generate", GenerateAsync).Doc("GenerateReport", "Writes an automation report now (admin).").Body<GenerateReportRequest>(optional: true).Produces<AutomationReport>(StatusCodes.Status201Created);
+        group.MapGet("/{reportId}", GetAsync).Doc("GetReport", "One automation report (admin).").Produces<AutomationReport>();
         return api;
     }
 

@@ -83,17 +83,17 @@ public static class SchedulesApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/automation-schedules").WithTags("Automation schedules");
-        group.MapGet("/", ListAsync);
-        group.MapPost("/", CreateAsync);
-        group.MapGet("/{scheduleId}", GetAsync);
-        group.MapPut("/{scheduleId}", UpdateAsync);
-        group.MapDelete("/{scheduleId}", DeleteAsync);
-        group.MapPost("/{scheduleId}/activate", (HttpContext c, string scheduleId, IScheduleStore s, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, true, s, m, ct));
-        group.MapPost("/{scheduleId}/deactivate", (HttpContext c, string scheduleId, IScheduleStore s, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, false, s, m, ct));
-        group.MapPost("/{scheduleId}/trigger", TriggerAsync);
-        group.MapPost("/bulk/activate", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Activate, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy);
-        group.MapPost("/bulk/deactivate", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Deactivate, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy);
-        group.MapPost("/bulk/delete", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Delete, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy);
+        group.MapGet("/", ListAsync).Doc("ListSchedules", "A page of the business's schedules.").Produces<ScheduleList>().Paged(ApiDocs.Flag("is_active", "Only active (true) or inactive (false) schedules."), ApiDocs.OneOf<JobType>("job_type", "Only schedules of this job type."));
+        group.MapPost("/", CreateAsync).Doc("CreateSchedule", "Creates a schedule: hourly, daily, weekly, monthly, cron or manual, in a time zone.").Body<ScheduleRequest>().Produces<ScheduleResponse>(StatusCodes.Status201Created);
+        group.MapGet("/{scheduleId}", GetAsync).Doc("GetSchedule", "One schedule with its next and last run.").Produces<ScheduleResponse>();
+        group.MapPut("/{scheduleId}", UpdateAsync).Doc("UpdateSchedule", "Changes the fields sent (its creator or an admin); If-Match guards against lost updates.").Body<ScheduleRequest>().Produces<ScheduleResponse>();
+        group.MapDelete("/{scheduleId}", DeleteAsync).Doc("DeleteSchedule", "Deletes a schedule (its creator or an admin).").Produces(StatusCodes.Status204NoContent);
+        group.MapPost("/{scheduleId}/activate", (HttpContext c, string scheduleId, IScheduleStore s, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, true, s, m, ct)).Doc("ActivateSchedule", "Activates a schedule; its next run is computed.").Produces<ScheduleResponse>();
+        group.MapPost("/{scheduleId}/deactivate", (HttpContext c, string scheduleId, IScheduleStore s, ScheduleManager m, CancellationToken ct) => SetActiveAsync(c, scheduleId, false, s, m, ct)).Doc("DeactivateSchedule", "Deactivates a schedule.").Produces<ScheduleResponse>();
+        group.MapPost("/{scheduleId}/trigger", TriggerAsync).Doc("TriggerSchedule", "Runs a schedule now.").Produces<TriggerResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/bulk/activate", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Activate, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy).Doc("BulkActivateSchedules", "Activates the schedules named (admin).").Body<BulkRequest>().Produces<BulkResult>();
+        group.MapPost("/bulk/deactivate", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Deactivate, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy).Doc("BulkDeactivateSchedules", "Deactivates the schedules named (admin).").Body<BulkRequest>().Produces<BulkResult>();
+        group.MapPost("/bulk/delete", (HttpContext c, IScheduleStore s, ScheduleManager m, CancellationToken ct) => BulkAsync(c, BulkAction.Delete, s, m, ct)).RequireAuthorization(ApiRoles.AdminPolicy).Doc("BulkDeleteSchedules", "Deletes the schedules named (admin).").Body<BulkRequest>().Produces<BulkResult>();
         return group;
     }
 

@@ -11,6 +11,9 @@ public sealed record UserResponse(string Id, string BusinessId, string Email, st
     public static UserResponse From(User u) => new(u.Id, u.BusinessId, u.Email, u.Name, u.Role, u.TimeZone);
 }
 
+/// <summary>A page of users: the shape every list shares (its items, then <c>total</c>, <c>skip</c>, <c>limit</c>).</summary>
+public sealed record UserList(IReadOnlyList<UserResponse> Users, int Total, int Skip, int Limit);
+
 public sealed record UserRequest(string? Email, string? Name, UserRole? Role, string? TimeZone);
 
 public sealed record OnboardRequest(string? Name, UserRequest? Admin);
@@ -29,15 +32,15 @@ public static class TenancyApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var businesses = api.MapGroup("/businesses").WithTags("Businesses");
-        businesses.MapPost("/", OnboardAsync).RequireAuthorization(ApiRoles.OperatorPolicy);
-        businesses.MapGet("/me", GetMineAsync).RequireAuthorization(ApiRoles.TenantPolicy);
+        businesses.MapPost("/", OnboardAsync).Doc("OnboardBusiness", "Creates a business with its first admin (operators only).").Body<OnboardRequest>().Produces<OnboardResponse>(StatusCodes.Status201Created).RequireAuthorization(ApiRoles.OperatorPolicy);
+        businesses.MapGet("/me", GetMineAsync).Doc("GetMyBusiness", "The caller's business.").Produces<BusinessResponse>().RequireAuthorization(ApiRoles.TenantPolicy);
 
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(ApiRoles.TenantPolicy);
-        users.MapGet("/", ListUsersAsync);
-        users.MapGet("/{userId}", GetUserAsync);
-        users.MapPost("/", CreateUserAsync).RequireAuthorization(ApiRoles.AdminPolicy);
-        users.MapPut("/{userId}", UpdateUserAsync);
-        users.MapDelete("/{userId}", DeleteUserAsync).RequireAuthorization(ApiRoles.AdminPolicy);
+        users.MapGet("/", ListUsersAsync).Doc("ListUsers", "A page of the business's users, by email.").Produces<UserList>().Paged();
+        users.MapGet("/{userId}", GetUserAsync).Doc("GetUser", "One user of the business.").Produces<UserResponse>();
+        users.MapPost("/", CreateUserAsync).Doc("CreateUser", "Adds a user to the business (admin).").Body<UserRequest>().Produces<UserResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiRoles.AdminPolicy);
+        users.MapPut("/{userId}", UpdateUserAsync).Doc("UpdateUser", "Changes a user (admin; or self for name and time zone).").Body<UserRequest>().Produces<UserResponse>();
+        users.MapDelete("/{userId}", DeleteUserAsync).Doc("DeleteUser", "Removes a user (admin).").Produces(StatusCodes.Status204NoContent).RequireAuthorization(ApiRoles.AdminPolicy);
         return api;
     }
 
@@ -86,7 +89,17 @@ public static class TenancyApi
     }
 
     private static async Task<IResult> ListUsersAsync(HttpContext context, ITenantStore tenants, CancellationToken ct)
-        => TypedResults.Ok((await tenants.ListUsersAsync(context.Caller().BusinessId, ct)).OrderBy(u => u.Email, StringComparer.OrdinalIgnoreCase).Select(UserResponse.From).ToList());
+    {
+        var query = new Query(context.Request);
+        var (skip, limit) = query.Page();
+        if (query.Errors.Count > 0)
+        {
+            return ApiProblems.Invalid(query.Errors);
+        }
+
+        var all = (await tenants.ListUsersAsync(context.Caller().BusinessId, ct)).OrderBy(u => u.Email, StringComparer.OrdinalIgnoreCase).ToList();
+        return TypedResults.Ok(new UserList(all.Skip(skip).Take(limit).Select(UserResponse.From).ToList(), all.Count, skip, limit));
+    }
 
     private static async Task<IResult> GetUserAsync(HttpContext context, string userId, IUserStore users, CancellationToken ct)
     {

@@ -79,7 +79,9 @@ public static class SystemMetricsApi
                 ? TypedResults.Ok(metrics.Capture())
                 : ApiProblems.Forbidden("System metrics are for admins and operators."))
             .RequireAuthorization()
-            .WithTags("Health");
+            .WithTags("Health")
+            .Doc("GetSystemMetrics", "This worker's CPU, memory, GC, thread pool and uptime (admins and operators).")
+            .Produces<SystemMetricsSnapshot>();
         return api;
     }
 }

@@ -11,7 +11,6 @@ public sealed class PreferencesFunctions(ApiEndpoints api)
     private const string UserPreferencesMeRoute = "v1/user-preferences/me";
     private const string UserPreferencesForUserRoute = "v1/user-preferences/{userId}";
     private const string UserPreferencesRoute = "v1/user-preferences";
-    private const string UserPreferencesItemRoute = "v1/user-preferences/{preferenceId}";
 
     [Function("GetMyPreferences")]
     public Task<IActionResult> GetMyPreferences([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = UserPreferencesMeRoute)] HttpRequest request)
@@ -30,6 +29,6 @@ public sealed class PreferencesFunctions(ApiEndpoints api)
         => api.RunAsync(request, UserPreferencesRoute);
 
     [Function("DeletePreferences")]
-    public Task<IActionResult> DeletePreferences([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = UserPreferencesItemRoute)] HttpRequest request)
-        => api.RunAsync(request, UserPreferencesItemRoute);
+    public Task<IActionResult> DeletePreferences([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = UserPreferencesForUserRoute)] HttpRequest request)
+        => api.RunAsync(request, UserPreferencesForUserRoute);
 }

@@ -378,8 +378,11 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal("member", (string?)user["role"]);
         await ProblemAsync(await acme.PostAsync("/api/v1/users", Json("""{"email":"m@acme.example","name":"M2"}""")), HttpStatusCode.Conflict);
         await ProblemAsync(await acme.PostAsync("/api/v1/users", Json("""{"email":"x@acme.example","name":"X","time_zone":"Eastern Standard Time"}""")), HttpStatusCode.UnprocessableEntity, "time_zone");
-        var users = JsonNode.Parse(await (await acme.GetAsync("/api/v1/users")).Content.ReadAsStringAsync())!.AsArray();
-        Assert.Equal(["a@acme.example", "m@acme.example"], users.Select(u => (string)u!["email"]!));
+        var users = await JsonAsync(await acme.GetAsync("/api/v1/users"), HttpStatusCode.OK);
+        Assert.Equal(["a@acme.example", "m@acme.example"], users["users"]!.AsArray().Select(u => (string)u!["email"]!));
+        Assert.Equal((2, 0, 50), ((int)users["total"]!, (int)users["skip"]!, (int)users["limit"]!));
+        var second = await JsonAsync(await acme.GetAsync("/api/v1/users?skip=1&limit=1"), HttpStatusCode.OK);
+        Assert.Equal(["m@acme.example"], second["users"]!.AsArray().Select(u => (string)u!["email"]!));
 
         var memberClient = Worker.CreateClient().As((string)user["id"]!, business, "member");
         await ProblemAsync(await memberClient.PutAsync($"/api/v1/users/{user["id"]}", Json("""{"role":"admin"}""")), HttpStatusCode.Forbidden);
