@@ -90,6 +90,8 @@ public static class LocalHostSetup
     public static WebApplication MapHttpFunctions(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // A path no function serves (404) or a method it does not take (405) is answered with problem details too.
+        app.UseStatusCodePages();
         foreach (var function in app.Services.GetRequiredService<IReadOnlyList<FunctionInvoker>>().Where(f => f.Function.Trigger.Type == "httpTrigger"))
         {
             var trigger = function.Function.Trigger;

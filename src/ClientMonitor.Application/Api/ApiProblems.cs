@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Scheduling;
 
@@ -172,6 +174,11 @@ public static class ApiBody
         {
             return (null, ApiProblems.Status(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is not valid JSON: " + ex.Message));
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check decodes every property name; one with a lone UTF-16 surrogate cannot be decoded.
+            return (null, ApiProblems.Status(StatusCodes.Status400BadRequest, "Malformed JSON", "A property name is not valid Unicode (a lone UTF-16 surrogate)."));
+        }
 
         if (root is null)
         {
@@ -297,5 +304,24 @@ public static class Paging
         }
 
         return errors;
+    }
+}
+
+/// <summary>
+/// Problem details whatever the request's <c>Accept</c> says: the default writer declines a caller that accepts only,
+/// say, <c>text/html</c>, which left refusals written outside endpoints (401, 403, 429, 404 of routing) without a
+/// body, or failing. Registered after the default writer, so it answers only what that one declines.
+/// </summary>
+internal sealed class AlwaysJsonProblemWriter(IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var problem = context.ProblemDetails;
+        problem.Status ??= context.HttpContext.Response.StatusCode;
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json", context.HttpContext.RequestAborted));
     }
 }

@@ -23,6 +23,7 @@ public static class ApiSetup
         // No web host routes these endpoints, so the API explorer behind the OpenAPI document is told where they are.
         services.AddSingleton(sp => sp.GetRequiredService<ApiEndpoints>().DataSource);
         services.AddProblemDetails();
+        services.AddSingleton<IProblemDetailsWriter, AlwaysJsonProblemWriter>();
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = WireJson.Options.PropertyNamingPolicy;

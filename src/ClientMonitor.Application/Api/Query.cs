@@ -14,7 +14,20 @@ public sealed class Query(HttpRequest request)
 
     public IReadOnlyList<FieldError> Errors => _errors;
 
-    public string? Text(string name) => request.Query.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v.ToString()) ? v.ToString() : null;
+    /// <summary>The longest query value read: ids and keys are at most 512 characters, an email address 320.</summary>
+    public const int MaxTextLength = 512;
+
+    public string? Text(string name)
+    {
+        var text = request.Query.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v.ToString()) ? v.ToString() : null;
+        if (text is { Length: > MaxTextLength })
+        {
+            _errors.Add(new(name, $"At most {MaxTextLength} characters."));
+            return null;
+        }
+
+        return text;
+    }
 
     public int? WholeNumber(string name)
     {

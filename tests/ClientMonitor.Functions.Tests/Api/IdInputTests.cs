@@ -58,6 +58,8 @@ public sealed class IdInputTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [InlineData("/api/v1/monitoring-jobs/execute", """{"client_ids":[null]}""", "client_ids", HttpStatusCode.UnprocessableEntity)]
     [InlineData("/api/v1/clients", """{"name":"a","name":"b"}""", null, HttpStatusCode.BadRequest)]
     [InlineData("/api/v1/monitoring-jobs/execute", """{"force_mock":true,"force_mock":false}""", null, HttpStatusCode.BadRequest)]
+    [InlineData("/api/v1/clients", """{"\ud800":1}""", null, HttpStatusCode.BadRequest)] // found by the fuzz test: a lone surrogate in a name
+    [InlineData("/api/v1/clients", """{"name":"a","keywords":{"\udc00":1}}""", null, HttpStatusCode.BadRequest)]
     public async Task ABodyNoFieldCanTake_IsAProblemNamingTheField_NotAServerError(string path, string body, string? field, HttpStatusCode status)
     {
         var business = await fixture.Worker.SeedAsync(0);
@@ -71,6 +73,41 @@ public sealed class IdInputTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         if (field is not null)
         {
             Assert.Contains($"\"{field}\"", text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Found by the fuzz test: each of these was a 500 or a 4xx without a body.</summary>
+    [Theory]
+    [InlineData("GET", "/api/v1/clients", null, "text/html", HttpStatusCode.Unauthorized)] // a refusal for a caller accepting only HTML
+    [InlineData("GET", "/api/v1/clients", "admin", "application/xml", HttpStatusCode.OK)]
+    [InlineData("DELETE", "/api/v1/clients/client-000", "member", "text/html", HttpStatusCode.Forbidden)]
+    [InlineData("GET", "/api/v1/events?client_id=LONG", "admin", null, HttpStatusCode.UnprocessableEntity)] // a filter storage would refuse (431)
+    [InlineData("GET", "/api/v1/email-logs?recipient_email=LONG", "admin", null, HttpStatusCode.UnprocessableEntity)]
+    [InlineData("GET", "/api/v1/no-such-thing", "admin", null, HttpStatusCode.NotFound)] // routing's own answers
+    [InlineData("PATCH", "/api/v1/clients", "admin", null, HttpStatusCode.MethodNotAllowed)]
+    public async Task RefusalsOutsideEndpoints_AreProblemDetailsToo(string method, string path, string? role, string? accept, HttpStatusCode status)
+    {
+        var business = await fixture.Worker.SeedAsync(1);
+        var client = fixture.Worker.CreateClient();
+        if (role is not null)
+        {
+            client.As(role == "admin" ? "amy" : "bob", business, role);
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("LONG", new string('9', 16_000), StringComparison.Ordinal));
+        if (accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
+        if ((int)status >= 400)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains($"\"status\":{(int)status}", text, StringComparison.Ordinal);
         }
     }
 }
