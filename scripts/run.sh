@@ -55,7 +55,7 @@ fi
 
 echo "Building the app and the local host (the first build restores NuGet packages and takes a few minutes)..."
 dotnet build src/ClientMonitor.LocalHost -c Release -nologo -v quiet -clp:ErrorsOnly
-echo "ClientMonitor: API on $ASPNETCORE_URLS (health: $ASPNETCORE_URLS/api/health). Ctrl-C to stop."
+echo "ClientMonitor: API on $ASPNETCORE_URLS (health: $ASPNETCORE_URLS/api/health), dashboard at $ASPNETCORE_URLS/api/dashboard/. Ctrl-C to stop."
 # From its build folder, so that it reads its own appsettings whatever the caller's working directory.
 cd src/ClientMonitor.LocalHost/bin/Release/net10.0
 dotnet ClientMonitor.LocalHost.dll "$@"

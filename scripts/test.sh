@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: installs Azurite (npm ci) and the NuGet packages, runs the test projects (storage and end-to-end
-# tests start their own Azurite on free ports), then checks that the publish output is a complete Functions app.
+# Runs every test: installs Azurite (npm ci), Debian's chromium for the browser tests and the NuGet packages, runs
+# the test projects (storage and end-to-end tests start their own Azurite on free ports), then checks that the
+# publish output is a complete Functions app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npm ci --no-audit --no-fund
+
+# The dashboard's browser tests drive Debian's chromium through its chromedriver (never a browser download).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "Installing Debian's chromium and chromium-driver for the browser tests..."
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q && $sudo_cmd apt-get install -y -q --no-install-recommends chromium chromium-driver
+fi
+
 log=$(mktemp)
 status=0
 dotnet test Functions.sln -c Release 2>&1 | tee "$log" || status=$?

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ClientMonitor.Application.Dashboard;
 using Scalar.AspNetCore;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Application.Health;
@@ -34,6 +35,7 @@ public static class ApiSetup
         services.AddApiRateLimits();
         services.AddMemoryCache();
         services.AddOpenApi("v1", ApiDocs.Describe);
+        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
         return services;
     }
 
@@ -57,10 +59,12 @@ public static class ApiSetup
         tenant.MapMonitoringApi();
         tenant.MapEmailLogsApi();
         tenant.MapReportsApi();
+        tenant.MapDashboardChartsApi();
         v1.MapAlertsApi();
         v1.MapSystemMetricsApi();
         endpoints.MapTracking();
         endpoints.MapApiReference();
+        endpoints.MapDashboard();
         return endpoints;
     }
 

@@ -160,6 +160,9 @@ public sealed partial class DemoRunner(
                     .AppendLine(CultureInfo.InvariantCulture, $"  curl -H \"Authorization: Bearer $TOKEN\" {address.BaseUrl}/api/v1/events?limit=5");
             }
 
+            summary.AppendLine(CultureInfo.InvariantCulture, $"Dashboard: {address.BaseUrl}/api/dashboard/ (development sign-in: ana, demo-business; ben, chloe and dev are members)")
+                .AppendLine(CultureInfo.InvariantCulture, $"API reference: {address.BaseUrl}/api/v1/reference/");
+
             // The summary is for the person at the terminal: plain text on standard output, in one block.
             await Console.Out.WriteAsync(summary.ToString());
         }

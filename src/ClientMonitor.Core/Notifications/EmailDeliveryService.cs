@@ -255,7 +255,8 @@ public sealed class EmailDeliveryService(
         }
 
         var client = await clients.GetAsync(log.BusinessId, e.ClientId, cancellationToken).ConfigureAwait(false);
-        var eventUrl = $"{address.BaseUrl}/api/v1/events/{e.Id}";
+        // The dashboard's event page: a person's browser can open it (the API's own URL needs a bearer token).
+        var eventUrl = $"{address.BaseUrl}/api/dashboard/#/events/{Uri.EscapeDataString(e.Id)}";
         string Link(string url) => tracking is null || !TrackingLinks.IsWebUrl(url) ? url : tracking.ClickUrl(log.BusinessId, log.Id, url);
         return new EventView(e, client?.Name ?? e.ClientId, Link(eventUrl), TrackingLinks.IsWebUrl(e.Url) ? Link(e.Url) : null);
     }

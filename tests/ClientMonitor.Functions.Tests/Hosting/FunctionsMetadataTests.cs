@@ -32,7 +32,7 @@ public sealed partial class FunctionsMetadataTests
         Assert.All(Activities, name => Assert.Equal("activityTrigger", Function(name).Trigger.Type));
         Assert.All(
             Functions.Where(f => f.Trigger.Type == "httpTrigger"),
-            f => Assert.True(f.Trigger.Route!.StartsWith("v1/", StringComparison.Ordinal) || f.Trigger.Route is "health" or "health/live" || f.Trigger.Route.StartsWith("track/", StringComparison.Ordinal), f.Name));
+            f => Assert.True(f.Trigger.Route!.StartsWith("v1/", StringComparison.Ordinal) || f.Trigger.Route is "health" or "health/live" || f.Trigger.Route.StartsWith("track/", StringComparison.Ordinal) || f.Trigger.Route.StartsWith("dashboard/", StringComparison.Ordinal), f.Name));
     }
 
     [Fact]

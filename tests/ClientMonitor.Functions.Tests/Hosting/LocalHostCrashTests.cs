@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using ClientMonitor.Application.Storage;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Functions.Tests.Pipeline;
 using ClientMonitor.Testing;
@@ -28,22 +25,21 @@ public sealed class LocalHostCrashTests
         var business = await tables.SeedAsync(clients: 200);
 
         var hub = Azurite.UniqueName("crash");
-        var port = FreePort();
+        var port = LocalHostProcess.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         http.As("amy", business, "admin");
 
         string runId;
         using (var first = StartHost(azurite, hub, port))
         {
-            await WaitForAsync(async () => (await TryGetAsync(http, "/api/health/live")) == HttpStatusCode.OK, TimeSpan.FromMinutes(2), first);
+            await first.WaitForAsync(async () => (await TryGetAsync(http, "/api/health/live")) == HttpStatusCode.OK, TimeSpan.FromMinutes(2));
             var started = await http.PostAsJsonAsync("/api/v1/monitoring-jobs/execute", new { force_mock = true });
             Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
             runId = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
             Assert.Equal(new Uri($"http://127.0.0.1:{port}/api/v1/job-runs/{runId}"), started.Headers.Location);
             var stores = tables.Stores;
-            await WaitForAsync(async () => (await stores.JobRuns.ListClientRunsAsync(runId, CancellationToken.None)).Count(c => c.IsFinished) >= 20, TimeSpan.FromMinutes(3), first);
-            first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, work items stay taken until their lease ends
-            await first.WaitForExitAsync();
+            await first.WaitForAsync(async () => (await stores.JobRuns.ListClientRunsAsync(runId, CancellationToken.None)).Count(c => c.IsFinished) >= 20, TimeSpan.FromMinutes(3));
+            first.Kill(); // SIGKILL: no shutdown, work items stay taken until their lease ends
         }
 
         var finishedBeforeRestart = (await tables.Stores.JobRuns.ListClientRunsAsync(runId, CancellationToken.None)).Count(c => c.IsFinished);
@@ -51,9 +47,9 @@ public sealed class LocalHostCrashTests
 
         using var second = StartHost(azurite, hub, port);
         var pipeline = tables.Stores;
-        await WaitForAsync(async () => (await pipeline.JobRuns.GetAsync(business, runId, CancellationToken.None))!.IsFinished, TimeSpan.FromMinutes(6), second);
+        await second.WaitForAsync(async () => (await pipeline.JobRuns.GetAsync(business, runId, CancellationToken.None))!.IsFinished, TimeSpan.FromMinutes(6));
         var status = await WaitForOrchestrationAsync(http, runId);
-        second.Kill(entireProcessTree: true);
+        second.Kill();
 
         var run = (await pipeline.JobRuns.GetAsync(business, runId, CancellationToken.None))!;
         var clientRuns = await pipeline.JobRuns.ListClientRunsAsync(runId, CancellationToken.None);
@@ -67,34 +63,13 @@ public sealed class LocalHostCrashTests
         Assert.Equal((run.Counts.EventsCreated, run.Counts.NotificationsCreated, run.Counts.EmailsQueued), (events, amy + bob, emails.Count));
     }
 
-    /// <summary>The local host of the test's own folder (its build output is copied here), started from elsewhere, in Development.</summary>
-    private static Process StartHost(Azurite azurite, string hub, int port)
+    /// <summary>Timers and the notifications listener off (the emails stay queued); what a killed host had taken comes back after 10 s instead of 5 minutes.</summary>
+    private static LocalHostProcess StartHost(Azurite azurite, string hub, int port) => LocalHostProcess.Start(azurite, hub, port, new Dictionary<string, string>
     {
-        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "ClientMonitor.LocalHost.dll"))
-        {
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
-        start.Environment[TaskHub.NameSetting] = hub;
-        start.Environment["Auth__SigningKey"] = TestAuth.SigningKey;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        // Timers and the notifications listener stay off (the emails stay queued); what a killed host had taken
-        // comes back after 10 s instead of the default 5 minutes.
-        start.Environment["LocalHost__Triggers"] = "false";
-        start.Environment["LocalHost__WorkItemVisibilitySeconds"] = "10";
-        start.Environment["LocalHost__ControlQueueVisibilitySeconds"] = "10";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+        ["LocalHost__Triggers"] = "false",
+        ["LocalHost__WorkItemVisibilitySeconds"] = "10",
+        ["LocalHost__ControlQueueVisibilitySeconds"] = "10",
+    });
 
     private static async Task<string?> WaitForOrchestrationAsync(HttpClient http, string runId)
     {
@@ -123,23 +98,5 @@ public sealed class LocalHostCrashTests
         {
             return null;
         }
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, Process host)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.False(host.HasExited, "the local host exited");
-            Assert.True(deadline.Elapsed < timeout, "timed out");
-            await Task.Delay(250);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -106,7 +106,7 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
         Assert.Equal("image/gif", opened.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Redirect, clicked.StatusCode);
-        Assert.Equal($"http://cm.test/api/v1/events/{email.EventId}", clicked.Headers.Location?.ToString());
+        Assert.Equal($"http://cm.test/api/dashboard/#/events/{email.EventId}", clicked.Headers.Location?.ToString());
         Assert.NotNull(afterClick.OpenedAt);
         Assert.NotNull(afterClick.ClickedAt);
         Assert.Equal(afterClick.ClickedAt, (await LogAsync(worker, business, email.EmailId)).ClickedAt);
