@@ -36,7 +36,7 @@ public static class DashboardApi
 {
     public const string Prefix = "/api/dashboard";
 
-    private const string Csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self' https://login.microsoftonline.com; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+    private const string CspWithoutConnect = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -117,7 +117,7 @@ public static class DashboardApi
         return TypedResults.Ok(new DevSignInResponse(ApiAuth.MintDevelopmentToken(auth.Value, user.Id, user.BusinessId, role, time.GetUtcNow(), TimeSpan.FromHours(8))));
     }
 
-    private static IResult Asset(HttpContext context, string? path)
+    private static IResult Asset(HttpContext context, string? path, IOptions<AuthOptions> auth)
     {
         if (string.IsNullOrEmpty(path) && !context.Request.Path.Value!.EndsWith('/'))
         {
@@ -136,7 +136,9 @@ public static class DashboardApi
         }
 
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = Csp;
+        // The page may talk to the app and, to redeem its Entra sign-in code, to the configured authority only.
+        var authority = Uri.TryCreate(auth.Value.Authority, UriKind.Absolute, out var uri) ? " " + uri.GetLeftPart(UriPartial.Authority) : string.Empty;
+        headers.ContentSecurityPolicy = $"{CspWithoutConnect}; connect-src 'self'{authority}";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-cache";
