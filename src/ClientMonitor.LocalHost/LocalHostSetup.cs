@@ -86,7 +86,10 @@ public static class LocalHostSetup
         return builder;
     }
 
-    /// <summary>Each HTTP function on its route under <c>/api</c> and its methods, as the Functions host routes them.</summary>
+    /// <summary>
+    /// Each HTTP function on its route under <c>/api</c> and its methods. Overlapping routes are resolved by ASP.NET's
+    /// precedence here, by function name under the Functions host; a test keeps the two in agreement.
+    /// </summary>
     public static WebApplication MapHttpFunctions(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -17,8 +17,8 @@ namespace ClientMonitor.Application.Api;
 /// </list>
 /// A token that names no caller (a missing, empty, repeated or impossible id or role) is answered 401; one that names
 /// a caller it may not be (a stranger, a member claiming admin, a tenant claiming operator, an operator naming a
-/// business) 403. Lookups are cached for <see cref="CacheFor"/>, so removing a user or lowering their role takes
-/// effect within that time.
+/// business) 403. Lookups are cached for <see cref="CacheFor"/>, so any change of a user (added, removed, role
+/// changed) takes effect within that time.
 /// </summary>
 public static class ApiCallers
 {
@@ -46,7 +46,9 @@ public static class ApiCallers
                     return;
                 }
 
-                context.User.AddIdentity(new ClaimsIdentity(verdict.Claims, IdentityType, UserClaim, KindClaim));
+                // From here on the caller is only what was verified: a claim the token carried under one of these
+                // names (clientmonitor/caller: operator) is gone with the token's own identity.
+                context.User = new ClaimsPrincipal(new ClaimsIdentity(verdict.Claims, IdentityType, UserClaim, KindClaim));
             }
 
             await next(context);

@@ -31,20 +31,12 @@ public static class ApiRateLimits
     {
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section).Validate(
             o => o.PermitsPerMinute > 0 && o.TrackingPermitsPerMinute > 0, "Api:RateLimit:PermitsPerMinute and TrackingPermitsPerMinute must be at least 1.").ValidateOnStart();
-        services.Configure<ForwardedHeadersOptions>(forwarded =>
-        {
-            // Only the nearest hop's word counts, and only from loopback (the default known proxies): the Functions
-            // host that relays the front end's request to this worker. A caller's own X-Forwarded-For entries stand
-            // to the left of the front end's and are never read.
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
-            forwarded.ForwardLimit = 1;
-        });
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiRateLimitOptions>>().Value;
-                var window = CurrentWindow(context).Start.UtcTicks;
+                var window = CurrentWindow(context).UtcTicks;
                 var path = context.Request.Path;
                 var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 if (path.StartsWithSegments(ApiSetup.Prefix, StringComparison.OrdinalIgnoreCase))
@@ -61,8 +53,8 @@ public static class ApiRateLimits
             });
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
-                var (start, now) = CurrentWindow(rejected.HttpContext);
-                var seconds = Math.Max(1, (int)Math.Ceiling((start + WindowLength - now).TotalSeconds));
+                var now = rejected.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+                var seconds = Math.Max(1, (int)Math.Ceiling((CurrentWindow(rejected.HttpContext) + WindowLength - now).TotalSeconds));
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await ApiProblems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", $"Too many requests from this caller; try again in {seconds} s.");
             };
@@ -70,14 +62,30 @@ public static class ApiRateLimits
         return services;
     }
 
-    /// <summary>Puts the forwarded client address in place of the host's before anything reads it.</summary>
-    public static IApplicationBuilder UseClientAddresses(this IApplicationBuilder app) => app.UseForwardedHeaders();
+    /// <summary>
+    /// Puts the forwarded client address in place of the relaying host's before anything reads it, with options of
+    /// its own (the worker's ASP.NET Core integration has its own forwarded-headers pass, whose options stay as they
+    /// are). Only the nearest hop's word counts, and only from loopback (the default known proxies): the host that
+    /// relays the front end's request to this process. A caller's own X-Forwarded-For entries are never read.
+    /// </summary>
+    public static IApplicationBuilder UseClientAddresses(this IApplicationBuilder app)
+        => app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = 1 });
 
-    /// <summary>The clock minute the request falls in. Its partition is new each minute; the old one goes idle and is dropped.</summary>
-    private static (DateTimeOffset Start, DateTimeOffset Now) CurrentWindow(HttpContext context)
+    /// <summary>
+    /// The start of the clock minute the request fell in, taken once per request (a refusal at the minute's last
+    /// instant says the seconds left in its own window). Its partition is new each minute; the old one goes idle.
+    /// </summary>
+    private static DateTimeOffset CurrentWindow(HttpContext context)
     {
+        if (context.Items.TryGetValue(typeof(ApiRateLimits), out var stored) && stored is DateTimeOffset start)
+        {
+            return start;
+        }
+
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        return (new DateTimeOffset(now.UtcTicks - (now.UtcTicks % WindowLength.Ticks), TimeSpan.Zero), now);
+        start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % WindowLength.Ticks), TimeSpan.Zero);
+        context.Items[typeof(ApiRateLimits)] = start;
+        return start;
     }
 
     /// <summary>Never replenished within its minute: the next minute has a partition of its own.</summary>

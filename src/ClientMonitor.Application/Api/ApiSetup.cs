@@ -8,8 +8,10 @@ namespace ClientMonitor.Application.Api;
 
 /// <summary>
 /// The management API under <c>/api/v1</c>: bearer-token authentication, problem details for every error, the
-/// product's snake_case JSON, and the OpenAPI document at <c>/api/v1/openapi.json</c>. Everything except the
-/// OpenAPI document and onboarding requires a token with a business; admin-only endpoints say so where mapped.
+/// product's snake_case JSON, and the OpenAPI document at <c>/api/v1/openapi.json</c>. Everything under <c>/api/v1</c>
+/// except the OpenAPI document and the reference page needs a token: a business's, or an operator's for onboarding
+/// and the app-wide alerts and metrics. Admin-only endpoints say so where mapped. The dashboard's page and the
+/// tracking links are anonymous.
 /// The Functions host forwards requests with <c>authLevel: anonymous</c>, so no host key ever stands in for a user:
 /// the token is checked here, on every request.
 /// </summary>

@@ -153,7 +153,8 @@ public static class PreferencesApi
     private static async Task<IResult> DeleteAsync(HttpContext context, string userId, IPreferenceStore store, CancellationToken ct)
     {
         var caller = context.Caller();
-        var match = (await store.ListAsync(caller.BusinessId, ct)).FirstOrDefault(p => p.UserId == userId || p.Id == userId);
+        var all = await store.ListAsync(caller.BusinessId, ct);
+        var match = all.FirstOrDefault(p => p.UserId == userId) ?? all.FirstOrDefault(p => p.Id == userId);
         if (match is null)
         {
             return ApiProblems.NotFound("preferences");

@@ -36,6 +36,9 @@ public static class DashboardApi
 {
     public const string Prefix = "/api/dashboard";
 
+    /// <summary>The most rows a chart reads (stores still read whole partitions today; issue 17 makes lists cost a page).</summary>
+    private const int MaxChartRows = 10_000;
+
     private const string CspWithoutConnect = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
@@ -81,7 +84,14 @@ public static class DashboardApi
         var a = auth.Value;
         return a.UsesDevelopmentKey
             ? TypedResults.Ok(new DashboardConfig("development", null, null, null))
-            : TypedResults.Ok(new DashboardConfig("entra", a.Authority?.TrimEnd('/').Replace("/v2.0", string.Empty, StringComparison.Ordinal), options.Value.ClientId, options.Value.Scope));
+            : TypedResults.Ok(new DashboardConfig("entra", AuthorityBase(a.Authority), options.Value.ClientId, options.Value.Scope));
+    }
+
+    /// <summary>The authority without a trailing <c>/v2.0</c>: the page adds <c>/oauth2/v2.0/authorize</c> and <c>/token</c>.</summary>
+    private static string? AuthorityBase(string? authority)
+    {
+        var trimmed = authority?.TrimEnd('/');
+        return trimmed is not null && trimmed.EndsWith("/v2.0", StringComparison.Ordinal) ? trimmed[..^"/v2.0".Length] : trimmed;
     }
 
     /// <summary>
@@ -164,7 +174,7 @@ public static class DashboardApi
 
         var today = time.GetUtcNow().UtcDateTime.Date;
         var from = new DateTimeOffset(today.AddDays(1 - days), TimeSpan.Zero);
-        var (items, _) = await events.QueryAsync(context.Caller().BusinessId, new EventQuery(clientId, null, null, from, null, 0, int.MaxValue), ct);
+        var (items, _) = await events.QueryAsync(context.Caller().BusinessId, new EventQuery(clientId, null, null, from, null, 0, MaxChartRows), ct);
         var byDay = items.GroupBy(e => e.CreatedAt.UtcDateTime.Date).ToDictionary(g => g.Key, g => g.ToList());
         var bars = Enumerable.Range(0, days).Select(d => from.UtcDateTime.AddDays(d)).Select(day => new ChartBar(
             day.ToString("MMM d", CultureInfo.InvariantCulture),
@@ -198,7 +208,7 @@ public static class DashboardApi
         }
 
         var caller = context.Caller();
-        var (items, _) = await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(UserId: caller.IsAdmin ? null : caller.UserId, From: time.GetUtcNow().AddDays(-days), Limit: int.MaxValue), ct);
+        var (items, _) = await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(UserId: caller.IsAdmin ? null : caller.UserId, From: time.GetUtcNow().AddDays(-days), Limit: MaxChartRows), ct);
         var stats = EmailStats.From(items);
         return Svg(SvgCharts.Funnel($"Emails, last {days} days", [("Queued", stats.TotalEmails), ("Sent", stats.Sent), ("Opened", stats.Opened), ("Clicked", stats.Clicked), ("Failed", stats.Failed)]));
     }

@@ -117,7 +117,7 @@ public static class SvgCharts
 
     private static string Document(string title, string description, int height, IEnumerable<XElement> content)
     {
-        var id = "c" + Math.Abs(StringComparer.Ordinal.GetHashCode(title)).ToString(CultureInfo.InvariantCulture);
+        var id = "c" + ((uint)StringComparer.Ordinal.GetHashCode(title)).ToString(CultureInfo.InvariantCulture);
         var svg = new XElement(
             Svg + "svg",
             new XAttribute("viewBox", $"0 0 {Width} {height}"),

@@ -13,8 +13,8 @@ public sealed class ApiReferenceFunctions(ApiEndpoints api)
     private const string LoaderRoute = "v1/reference/scalar.aspnetcore.js";
     private const string IconRoute = "v1/reference/favicon.svg";
 
-    [Function("GetApiReference")]
-    public Task<IActionResult> GetApiReference([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = PageRoute)] HttpRequest request)
+    [Function("ShowApiReference")]
+    public Task<IActionResult> ShowApiReference([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = PageRoute)] HttpRequest request)
         => api.RunAsync(request, PageRoute);
 
     [Function("GetApiReferenceScript")]

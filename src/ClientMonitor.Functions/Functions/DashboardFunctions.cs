@@ -15,8 +15,8 @@ public sealed class DashboardFunctions(ApiEndpoints api)
     private const string DurationsChartRoute = "v1/dashboard/charts/job-durations.svg";
     private const string FunnelChartRoute = "v1/dashboard/charts/email-funnel.svg";
 
-    [Function("GetDashboardAsset")]
-    public Task<IActionResult> GetDashboardAsset([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AssetRoute)] HttpRequest request)
+    [Function("GetDashboardPage")]
+    public Task<IActionResult> GetDashboardPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AssetRoute)] HttpRequest request)
         => api.RunAsync(request, AssetRoute);
 
     [Function("GetDashboardConfig")]

@@ -39,12 +39,12 @@ public sealed class SchedulesFunctions(ApiEndpoints api)
     public Task<IActionResult> DeleteSchedule([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = AutomationSchedulesItemRoute)] HttpRequest request)
         => api.RunAsync(request, AutomationSchedulesItemRoute);
 
-    [Function("ActivateSchedule")]
-    public Task<IActionResult> ActivateSchedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AutomationSchedulesItemActivateRoute)] HttpRequest request)
+    [Function("EnableSchedule")]
+    public Task<IActionResult> EnableSchedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AutomationSchedulesItemActivateRoute)] HttpRequest request)
         => api.RunAsync(request, AutomationSchedulesItemActivateRoute);
 
-    [Function("DeactivateSchedule")]
-    public Task<IActionResult> DeactivateSchedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AutomationSchedulesItemDeactivateRoute)] HttpRequest request)
+    [Function("DisableSchedule")]
+    public Task<IActionResult> DisableSchedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AutomationSchedulesItemDeactivateRoute)] HttpRequest request)
         => api.RunAsync(request, AutomationSchedulesItemDeactivateRoute);
 
     [Function("TriggerSchedule")]

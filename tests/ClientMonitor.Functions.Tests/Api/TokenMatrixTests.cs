@@ -46,6 +46,7 @@ public sealed class TokenMatrixTests(ApiFixture fixture) : IClassFixture<ApiFixt
         { "no role", Tenant, """{"sub":"amy","business_id":"$biz"}""", Unnamed },
         { "an empty user id", Tenant, """{"sub":"","business_id":"$biz","role":"admin"}""", Unnamed },
         { "an impossible business id", Tenant, """{"sub":"amy","business_id":"a/b","role":"admin"}""", Unnamed },
+        { "a member carrying the verified-caller claim names", Tenant, """{"sub":"bob","business_id":"$biz","role":"member","clientmonitor/caller":"operator","clientmonitor/business":"other"}""", Member },
         { "the operator identity", Operator, """{"sub":"olga","role":"operator"}""", OperatorOnly },
         { "the operator identity without a role claim", Operator, """{"sub":"olga"}""", OperatorOnly },
         { "the operator identity naming a business", Operator, """{"sub":"olga","business_id":"$biz","role":"admin"}""", Refused },

@@ -49,6 +49,38 @@ public sealed partial class FunctionsMetadataTests
         Assert.Equal(endpoints, functions);
     }
 
+    /// <summary>
+    /// The Functions host tries HTTP routes in the alphabetical order of function names, not by ASP.NET's precedence
+    /// (azure-functions-host#9876): a general route whose function sorts first takes a more specific route's requests
+    /// (<c>{scheduleId}/activate</c> would take <c>bulk/activate</c>). The local host uses ASP.NET's precedence, so only
+    /// this test sees it: under the host's order, every function's own path must reach that function.
+    /// </summary>
+    [Fact]
+    public void UnderTheHostsNameOrder_EveryHttpFunctionGetsItsOwnPaths()
+    {
+        var http = Functions.Where(f => f.Trigger.Type == "httpTrigger").OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        var matchers = http.Select(f => (Function: f, Matcher: new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
+            Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(f.Trigger.Route!), new RouteValueDictionary()))).ToList();
+        var taken = new List<string>();
+        foreach (var function in http)
+        {
+            foreach (var method in function.Trigger.Methods!)
+            {
+                var path = "/" + RouteParameter().Replace(function.Trigger.Route!, "sample-$1");
+                var first = matchers.First(m => m.Function.Trigger.Methods!.Contains(method, StringComparer.OrdinalIgnoreCase) && m.Matcher.TryMatch(path, new RouteValueDictionary())).Function;
+                if (first != function)
+                {
+                    taken.Add($"{method.ToUpperInvariant()} {path} goes to {first.Name}, not {function.Name}");
+                }
+            }
+        }
+
+        Assert.Empty(taken);
+    }
+
+    [GeneratedRegex(@"\{\*?(\w+)\??\}")]
+    private static partial Regex RouteParameter();
+
     [Fact]
     public async Task TheLocalHost_ServesEveryFunction_WithItsTrigger()
     {

@@ -117,16 +117,15 @@ function base64Url(bytes) {
 const randomString = (length) => base64Url(crypto.getRandomValues(new Uint8Array(length)));
 
 /** `https://login.microsoftonline.com/{tenant}` from the authority, with or without its `/v2.0` issuer suffix. */
-function authorityBase(authority) {
-  return String(authority ?? '').replace(/\/+$/, '').replace(/\/v2\.0$/, '');
-}
+// The server sends the authority without its "/v2.0" suffix.
+const authorityBase = (authority) => String(authority ?? '').replace(/\/+$/, '');
 
 // The dashboard's own URL, without query or hash: Entra ID sends the code back here.
 const redirectUri = () => location.origin + location.pathname;
 
 async function startEntraSignIn(config) {
-  if (!config.authority || !config.client_id || !crypto.subtle) {
-    throw new Error('Entra ID sign-in is not configured (authority, client id), or this page is not served over HTTPS.');
+  if (!config.authority || !config.client_id || !config.scope || !crypto.subtle) {
+    throw new Error('Entra ID sign-in is not configured (authority, client id, scope), or this page is not served over HTTPS.');
   }
   const verifier = randomString(32);
   const state = randomString(16);
@@ -159,11 +158,12 @@ export async function completeEntraSignIn() {
   sessionStorage.removeItem(PKCE_KEY);
   history.replaceState(null, '', location.pathname + location.hash); // the code must not stay in the address bar
 
-  if (query.has('error')) {
-    throw new Error(`Sign-in failed: ${query.get('error_description') ?? query.get('error')}`);
-  }
+  // The state first: a crafted link must not get its own text shown on this page.
   if (!flow || flow.state !== query.get('state')) {
     throw new Error('The sign-in response does not match a sign-in started here; please sign in again.');
+  }
+  if (query.has('error')) {
+    throw new Error(`Sign-in failed: ${query.get('error_description') ?? query.get('error')}`);
   }
 
   const response = await fetch(`${flow.endpoint}/oauth2/v2.0/token`, {
