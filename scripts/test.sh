@@ -11,7 +11,8 @@ npm ci --no-audit --no-fund
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   echo "Installing Debian's chromium and chromium-driver for the browser tests..."
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -q && $sudo_cmd apt-get install -y -q --no-install-recommends chromium chromium-driver
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
 fi
 
 log=$(mktemp)
