@@ -26,7 +26,8 @@ export function schedulesPage(ctx) {
       const list = await api(`${API}/automation-schedules?limit=100`, { signal });
       error.clear();
       schedules = list?.schedules ?? [];
-      setText(note, schedules.length ? `${list.total ?? schedules.length} schedules.` : 'No schedules yet.');
+      const count = list?.total ?? schedules.length;
+      setText(note, schedules.length ? `${count} ${count === 1 ? 'schedule' : 'schedules'}.` : 'No schedules yet.');
       render();
     } catch (e) {
       if (isAbort(e)) throw e;
