@@ -1,6 +1,8 @@
 using ClientMonitor.Benchmarks;
 
 // Usage: dotnet run --project bench/ClientMonitor.Benchmarks -c Release -- storage [--rows N] [--output FILE]
+//        dotnet bench/ClientMonitor.Benchmarks/bin/Release/net10.0/ClientMonitor.Benchmarks.dll suite [--quick] [--results DIR]
+//        (scripts/bench.sh builds everything in Release and runs the suite)
 var command = args.Length > 0 ? args[0] : "storage";
 var rows = OptionValue("--rows") is { } r ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 2_000;
 var output = OptionValue("--output");
@@ -15,8 +17,11 @@ switch (command)
         }
 
         return 0;
+    case "suite":
+        await Suite.RunAsync(args.Contains("--quick"), OptionValue("--results") ?? Path.Combine(HostProcess.RepositoryRoot(), "bench", "results"), Console.Out);
+        return 0;
     default:
-        await Console.Error.WriteLineAsync($"Unknown benchmark '{command}'. Known: storage.");
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{command}'. Known: storage, suite.");
         return 2;
 }
 
