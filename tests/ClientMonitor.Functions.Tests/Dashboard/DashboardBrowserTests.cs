@@ -86,14 +86,14 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         Click("nav-clients");
         WaitAny("event-row-");
         Shoot("clients");
-        var firstClient = WaitAny("client-row-").GetAttribute("data-testid")!["client-row-".Length..];
+        var firstClient = WaitAnyId("client-row-");
         _browser.Navigate().GoToUrl($"{_base}/api/dashboard/#/clients/{firstClient}");
-        new WebDriverWait(_browser, Patience).Until(d => d.FindElements(By.CssSelector("[data-testid='chart-events-by-category'] svg")).Count > 0);
+        Until(d => d.FindElements(By.CssSelector("[data-testid='chart-events-by-category'] svg")).Count > 0);
         Shoot("client");
 
         // Schedules with the admin's buttons; alerts and delivery.
         Click("nav-schedules");
-        var schedule = WaitAny("schedule-row-").GetAttribute("data-testid")!["schedule-row-".Length..];
+        var schedule = WaitAnyId("schedule-row-");
         Assert.NotEmpty(_browser.FindElements(By.CssSelector($"[data-testid='schedule-trigger-{schedule}']")));
         Shoot("schedules");
         Click("nav-alerts");
@@ -102,16 +102,16 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
 
         // An email's "View event" link (tracked: the click redirect) opens the event page.
         _browser.Navigate().GoToUrl(ViewEventLinkFromAnEmail());
-        var title = new WebDriverWait(_browser, Patience).Until(_ => Text("event-title") is { Length: > 0 } t && t != "Event" ? t : null); // "Event" until it loads
+        var title = Until(_ => Text("event-title") is { Length: > 0 } t && t != "Event" ? t : null); // "Event" until it loads
         Assert.False(string.IsNullOrWhiteSpace(title));
         Shoot("event");
 
         // A run started from the page is seen progressing to completion.
         Click("nav-now");
-        var before = RunIds();
+        var before = Until(_ => RunIds());
         Click("run-now");
-        var started = new WebDriverWait(_browser, Patience).Until(_ => RunIds().Except(before).FirstOrDefault());
-        new WebDriverWait(_browser, TimeSpan.FromMinutes(3)).Until(_ => Text($"run-status-{started}").Contains("completed", StringComparison.OrdinalIgnoreCase));
+        var started = Until(_ => RunIds().Except(before).FirstOrDefault());
+        Until(_ => Text($"run-status-{started}").Contains("completed", StringComparison.OrdinalIgnoreCase), TimeSpan.FromMinutes(3));
 
         // The same pages at phone width.
         _browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
@@ -147,7 +147,7 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         business.Clear();
         business.SendKeys("demo-business");
         Click("sign-in-submit");
-        new WebDriverWait(_browser, Patience).Until(_ => Text("signed-in-as").Contains(user, StringComparison.Ordinal));
+        Until(_ => Text("signed-in-as").Contains(user, StringComparison.Ordinal));
     }
 
     private string ViewEventLinkFromAnEmail()
@@ -190,13 +190,32 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
     private HashSet<string> RunIds() => _browser.FindElements(By.CssSelector("[data-testid^='run-status-']"))
         .Select(e => e.GetAttribute("data-testid")!["run-status-".Length..]).ToHashSet(StringComparer.Ordinal);
 
-    private IWebElement Wait(string testId) => new WebDriverWait(_browser, Patience).Until(d => d.FindElements(By.CssSelector($"[data-testid='{testId}']")).FirstOrDefault(e => e.Displayed));
+    /// <summary>
+    /// Waits for <paramref name="condition"/>. The page re-renders rows as it polls, so an element found a moment ago
+    /// may be replaced: such a read is retried, not failed.
+    /// </summary>
+    private T Until<T>(Func<IWebDriver, T?> condition, TimeSpan? timeout = null)
+    {
+        var wait = new WebDriverWait(_browser, timeout ?? Patience);
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+        return wait.Until(condition)!;
+    }
 
-    private IWebElement WaitAny(string testIdPrefix) => new WebDriverWait(_browser, Patience).Until(d => d.FindElements(By.CssSelector($"[data-testid^='{testIdPrefix}']")).FirstOrDefault(e => e.Displayed));
+    private IWebElement Wait(string testId) => Until(d => d.FindElements(By.CssSelector($"[data-testid='{testId}']")).FirstOrDefault(e => e.Displayed));
+
+    private IWebElement WaitAny(string testIdPrefix) => Until(d => d.FindElements(By.CssSelector($"[data-testid^='{testIdPrefix}']")).FirstOrDefault(e => e.Displayed));
+
+    /// <summary>The id after <paramref name="testIdPrefix"/> of the first such element shown.</summary>
+    private string WaitAnyId(string testIdPrefix) => Until(d => d.FindElements(By.CssSelector($"[data-testid^='{testIdPrefix}']"))
+        .FirstOrDefault(e => e.Displayed)?.GetAttribute("data-testid")?[testIdPrefix.Length..]);
 
     private string Text(string testId) => _browser.FindElements(By.CssSelector($"[data-testid='{testId}']")).FirstOrDefault()?.Text ?? string.Empty;
 
-    private void Click(string testId) => Wait(testId).Click();
+    private void Click(string testId) => Until(d =>
+    {
+        Wait(testId).Click();
+        return true;
+    });
 
     private void Shoot(string name)
     {
