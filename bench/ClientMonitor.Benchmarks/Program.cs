@@ -1,3 +1,4 @@
+using ClientMonitor.Testing;
 using ClientMonitor.Benchmarks;
 
 // Usage: dotnet run --project bench/ClientMonitor.Benchmarks -c Release -- storage [--rows N] [--output FILE]
@@ -18,7 +19,7 @@ switch (command)
 
         return 0;
     case "suite":
-        await Suite.RunAsync(args.Contains("--quick"), OptionValue("--results") ?? Path.Combine(HostProcess.RepositoryRoot(), "bench", "results"), Console.Out);
+        await Suite.RunAsync(args.Contains("--quick"), OptionValue("--results") ?? Path.Combine(AppProcess.RepositoryRoot(), "bench", "results"), Console.Out);
         return 0;
     default:
         await Console.Error.WriteLineAsync($"Unknown benchmark '{command}'. Known: storage, suite.");

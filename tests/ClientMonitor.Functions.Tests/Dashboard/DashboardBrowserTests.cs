@@ -25,7 +25,7 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
 
     private readonly string _mail = Path.Combine(Path.GetTempPath(), "cm-dashboard-mail-" + Guid.NewGuid().ToString("N"));
     private Azurite _azurite = null!;
-    private LocalHostProcess _host = null!;
+    private AppProcess _host = null!;
     private string _base = null!;
     private ChromeDriver _browser = null!;
 
@@ -33,7 +33,7 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
     {
         Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver), "Debian's chromium and chromium-driver are needed (scripts/test.sh installs them).");
         _azurite = await Azurite.StartPrivateAsync();
-        var port = LocalHostProcess.FreePort();
+        var port = AppProcess.FreePort();
         _base = $"http://127.0.0.1:{port}";
         _host = LocalHostProcess.Start(_azurite, "dash" + Guid.NewGuid().ToString("N")[..8], port, new Dictionary<string, string>
         {
@@ -219,20 +219,9 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
 
     private void Shoot(string name)
     {
-        var folder = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+        var folder = Path.Combine(AppProcess.RepositoryRoot(), "artifacts", "screenshots");
         Directory.CreateDirectory(folder);
         _browser.GetScreenshot().SaveAsFile(Path.Combine(folder, $"dashboard-{name}.png"));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Functions.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? AppContext.BaseDirectory;
     }
 
     [GeneratedRegex("href=\"([^\"]+)\"")]

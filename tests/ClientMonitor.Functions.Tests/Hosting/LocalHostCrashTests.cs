@@ -25,14 +25,14 @@ public sealed class LocalHostCrashTests
         var business = await tables.SeedAsync(clients: 200);
 
         var hub = Azurite.UniqueName("crash");
-        var port = LocalHostProcess.FreePort();
+        var port = AppProcess.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         http.As("amy", business, "admin");
 
         string runId;
         using (var first = StartHost(azurite, hub, port))
         {
-            await first.WaitForAsync(async () => (await TryGetAsync(http, "/api/health/live")) == HttpStatusCode.OK, TimeSpan.FromMinutes(2));
+            await first.WaitForAsync(() => first.IsOkAsync("/api/health/live"), TimeSpan.FromMinutes(2));
             var started = await http.PostAsJsonAsync("/api/v1/monitoring-jobs/execute", new { force_mock = true });
             Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
             runId = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
@@ -64,7 +64,7 @@ public sealed class LocalHostCrashTests
     }
 
     /// <summary>Timers and the notifications listener off (the emails stay queued); what a killed host had taken comes back after 10 s instead of 5 minutes.</summary>
-    private static LocalHostProcess StartHost(Azurite azurite, string hub, int port) => LocalHostProcess.Start(azurite, hub, port, new Dictionary<string, string>
+    private static AppProcess StartHost(Azurite azurite, string hub, int port) => LocalHostProcess.Start(azurite, hub, port, new Dictionary<string, string>
     {
         ["LocalHost__Triggers"] = "false",
         ["LocalHost__WorkItemVisibilitySeconds"] = "10",
@@ -85,18 +85,5 @@ public sealed class LocalHostCrashTests
         }
 
         return status;
-    }
-
-    private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
-    {
-        try
-        {
-            using var response = await http.GetAsync(path);
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
     }
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using ClientMonitor.Application.Storage;
 using ClientMonitor.Testing;
 
@@ -9,98 +6,24 @@ namespace ClientMonitor.Functions.Tests.Hosting;
 /// <summary>
 /// The local host as a real process, as scripts/run.sh starts it: the test's own copy of its build output, started
 /// from another working directory in Development (so it reads appsettings.Development.json from its own folder), on
-/// the given Azurite, task hub and port. Its output is kept for the failure message.
+/// the given Azurite, task hub and port, with the tests' signing key.
 /// </summary>
-internal sealed class LocalHostProcess : IDisposable
+internal static class LocalHostProcess
 {
-    private readonly Process _process;
-    private readonly List<string> _output = [];
-
-    private LocalHostProcess(Process process) => _process = process;
-
-    public bool HasExited => _process.HasExited;
-
-    public string Output
+    public static AppProcess Start(Azurite azurite, string hub, int port, IReadOnlyDictionary<string, string>? settings = null)
     {
-        get
+        var environment = new Dictionary<string, string>
         {
-            lock (_output)
-            {
-                return string.Join('\n', _output.TakeLast(60));
-            }
-        }
-    }
-
-    public static LocalHostProcess Start(Azurite azurite, string hub, int port, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "ClientMonitor.LocalHost.dll"))
-        {
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            [TaskHub.NameSetting] = hub,
+            ["Auth__SigningKey"] = TestAuth.SigningKey,
+            ["Logging__LogLevel__Default"] = "Warning",
         };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
-        start.Environment[TaskHub.NameSetting] = hub;
-        start.Environment["Auth__SigningKey"] = TestAuth.SigningKey;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            start.Environment[key] = value;
+            environment[key] = value;
         }
 
-        var host = new LocalHostProcess(Process.Start(start)!);
-        host._process.OutputDataReceived += (_, e) => host.Keep(e.Data);
-        host._process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
-        host._process.BeginOutputReadLine();
-        host._process.BeginErrorReadLine();
-        return host;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Waits until <paramref name="condition"/> holds, failing early if the host exits.</summary>
-    public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.False(HasExited, "the local host exited:\n" + Output);
-            Assert.True(deadline.Elapsed < timeout, "timed out; the host said:\n" + Output);
-            await Task.Delay(250);
-        }
-    }
-
-    public void Kill()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-    }
-
-    public void Dispose()
-    {
-        Kill();
-        _process.Dispose();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.Add(line);
-            }
-        }
+        return AppProcess.Start(Path.Combine(AppContext.BaseDirectory, "ClientMonitor.LocalHost.dll"), port, environment);
     }
 }
