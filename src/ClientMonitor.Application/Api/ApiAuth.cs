@@ -146,7 +146,6 @@ public static class ApiAuth
             {
                 ValidAudience = auth.Audience,
                 NameClaimType = auth.UserIdClaim,
-                RoleClaimType = auth.RoleClaim,
                 ClockSkew = TimeSpan.FromMinutes(2),
             };
             if (auth.TryGetDevelopmentKey(out var key))

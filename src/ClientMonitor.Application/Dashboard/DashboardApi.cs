@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using ClientMonitor.Application.Api;
 using ClientMonitor.Core.Notifications;
@@ -136,11 +137,7 @@ public static class DashboardApi
         }
 
         var name = string.IsNullOrEmpty(path) ? "index.html" : path;
-        var extension = Path.GetExtension(name);
-        using var stream = name.Contains("..", StringComparison.Ordinal) || !ContentTypes.TryGetValue(extension, out _)
-            ? null
-            : typeof(DashboardApi).Assembly.GetManifestResourceStream("dashboard/" + name);
-        if (stream is null)
+        if (!Assets.Value.TryGetValue(name, out var content))
         {
             return ApiProblems.Status(StatusCodes.Status404NotFound, "Not found", "The dashboard has no such file.");
         }
@@ -152,10 +149,23 @@ public static class DashboardApi
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-cache";
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return TypedResults.Bytes(copy.ToArray(), ContentTypes[extension]);
+        return TypedResults.Bytes(content, ContentTypes[Path.GetExtension(name)]);
     }
+
+    /// <summary>The page's files, read from the assembly once: every embedded <c>dashboard/</c> file of a served type, by name.</summary>
+    private static readonly Lazy<FrozenDictionary<string, byte[]>> Assets = new(() =>
+    {
+        var assembly = typeof(DashboardApi).Assembly;
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("dashboard/", StringComparison.Ordinal) && ContentTypes.ContainsKey(Path.GetExtension(n)))
+            .ToFrozenDictionary(n => n["dashboard/".Length..], n =>
+            {
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                return copy.ToArray();
+            }, StringComparer.Ordinal);
+    });
 
     private static async Task<IResult> EventsByCategoryAsync(HttpContext context, IEventStore events, TimeProvider time, CancellationToken ct)
     {

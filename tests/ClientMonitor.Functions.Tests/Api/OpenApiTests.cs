@@ -1,4 +1,5 @@
 using System.Net;
+using ClientMonitor.Application.Api;
 using ClientMonitor.LocalHost;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
@@ -31,7 +32,7 @@ public sealed class OpenApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             .ToDictionary(f => (f.Trigger.Methods!.Single().ToUpperInvariant(), "/api/" + f.Trigger.Route), f => f.Name);
         var gaps = new List<string>();
 
-        Assert.Equal(SecuritySchemeType.Http, document.Components!.SecuritySchemes![ApiBearer].Type);
+        Assert.Equal(SecuritySchemeType.Http, document.Components!.SecuritySchemes![ApiDocs.BearerScheme].Type);
         foreach (var (path, item) in document.Paths)
         {
             foreach (var (method, operation) in item.Operations!)
@@ -111,8 +112,6 @@ public sealed class OpenApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000, "the embedded Scalar bundle");
         Assert.Equal(HttpStatusCode.OK, loader.StatusCode);
     }
-
-    private const string ApiBearer = "Bearer";
 
     private async Task<(OpenApiDocument Document, OpenApiDiagnostic Diagnostic)> LoadAsync()
     {
