@@ -52,6 +52,9 @@ public static class ApiDocs
             .. filters,
         ]);
 
+    /// <summary>The <c>cursor</c> of a list that pages by cursor (<see cref="Query.Cursor"/>).</summary>
+    public static readonly ApiQueryParameter Cursor = new("cursor", JsonSchemaType.String, "Where the page starts: take it from the previous page's next link.");
+
     public static ApiQueryParameter Text(string name, string description) => new(name, JsonSchemaType.String, description);
 
     public static ApiQueryParameter Flag(string name, string description) => new(name, JsonSchemaType.Boolean, description);

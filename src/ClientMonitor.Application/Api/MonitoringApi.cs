@@ -41,7 +41,11 @@ public sealed record SchedulerJob(string Id, string Name, DateTimeOffset? NextRu
 /// <summary><c>running</c>: a tick finished within the last three minutes. <c>tick_lag_seconds</c>: how late the last tick started against its timer.</summary>
 public sealed record SchedulerStatus(bool Running, int TotalJobs, IReadOnlyList<SchedulerJob> Jobs, DateTimeOffset? LastTickAt, double? TickLagSeconds, int? LastTickDue, int? LastTickStarted);
 
-public sealed record EventList(IReadOnlyList<MonitoringEvent> Events, int Total, int Skip, int Limit);
+/// <summary>
+/// A page of events. <c>next</c>: the link to the next page (null on the last). <c>total</c>: how many match, given
+/// only when this page reached the end (counting the whole history is what a page must not cost).
+/// </summary>
+public sealed record EventList(IReadOnlyList<MonitoringEvent> Events, int? Total, int Skip, int Limit, string? Next);
 
 public sealed record NotificationList(IReadOnlyList<Notification> Notifications, int Total, int Skip, int Limit);
 
@@ -67,7 +71,7 @@ public static class MonitoringApi
         scheduler.MapGet("/jobs/recent", RecentAsync).Doc("ListRecentJobRuns", "The most recent job runs, newest first.").Produces<RecentJobs>().Query(new ApiQueryParameter("limit", Microsoft.OpenApi.JsonSchemaType.Integer, $"How many (1..{Paging.MaxLimit}; default 10)."));
 
         var events = api.MapGroup("/events").WithTags("Events");
-        events.MapGet("/", ListEventsAsync).Doc("ListEvents", "A page of events, newest first, with filters.").Produces<EventList>().Paged(ApiDocs.Text("client_id", "Only this client's events."), ApiDocs.OneOf<EventCategory>("category", "Only this category."), new ApiQueryParameter("min_relevance", Microsoft.OpenApi.JsonSchemaType.Number, "Only events at least this relevant (0..1)."), ApiDocs.Time("from", "Only events detected at or after this time."), ApiDocs.Time("to", "Only events detected before this time."));
+        events.MapGet("/", ListEventsAsync).Doc("ListEvents", "A page of events, newest first, with filters.").Produces<EventList>().Paged(ApiDocs.Text("client_id", "Only this client's events."), ApiDocs.OneOf<EventCategory>("category", "Only this category."), new ApiQueryParameter("min_relevance", Microsoft.OpenApi.JsonSchemaType.Number, "Only events at least this relevant (0..1)."), ApiDocs.Time("from", "Only events detected at or after this time."), ApiDocs.Time("to", "Only events detected before this time."), ApiDocs.Cursor);
         events.MapGet("/{eventId}", GetEventAsync).Doc("GetEvent", "One event: the target of the \"View event\" links in emails.").Produces<MonitoringEvent>();
 
         var notifications = api.MapGroup("/notifications").WithTags("Notifications");
@@ -178,6 +182,7 @@ public static class MonitoringApi
         var clientId = query.Text("client_id");
         var category = query.Enum<EventCategory>("category");
         var minRelevance = query.Number("min_relevance");
+        var cursor = query.Cursor();
         var from = query.Date("from");
         var to = query.Date("to");
         var errors = query.Errors.ToList();
@@ -196,8 +201,15 @@ public static class MonitoringApi
             return ApiProblems.Invalid(errors);
         }
 
-        var (items, total) = await events.QueryAsync(context.Caller().BusinessId, new EventQuery(clientId, category, minRelevance, from, to, skip, limit), ct);
-        return TypedResults.Ok(new EventList(items, total, skip, limit));
+        try
+        {
+            var page = await events.QueryAsync(context.Caller().BusinessId, new EventQuery(clientId, category, minRelevance, from, to, skip, limit, cursor), ct);
+            return TypedResults.Ok(new EventList(page.Items, page.Total, skip, limit, Query.NextLink(context.Request, page.Next)));
+        }
+        catch (InvalidCursorException ex)
+        {
+            return ApiProblems.Invalid("cursor", ex.Message);
+        }
     }
 
     private static async Task<IResult> GetEventAsync(HttpContext context, string eventId, IEventStore events, CancellationToken ct)

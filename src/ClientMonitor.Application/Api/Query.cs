@@ -119,6 +119,28 @@ public sealed class Query(HttpRequest request)
         }
     }
 
+    /// <summary>
+    /// The <c>cursor</c> of a list that pages by cursor: the <c>next</c> link of the page before carries it, so a
+    /// caller follows links and never builds one.
+    /// </summary>
+    public string? Cursor() => Text("cursor");
+
+    /// <summary>
+    /// The link to the page after the one being answered: this request's path and query with <c>cursor</c> set and
+    /// <c>skip</c> dropped (the cursor already stands where the skipped rows ended).
+    /// </summary>
+    public static string? NextLink(HttpRequest request, string? cursor)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (cursor is null)
+        {
+            return null;
+        }
+
+        var kept = request.Query.Where(p => p.Key is not ("cursor" or "skip")).SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)));
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(request.PathBase + request.Path, [.. kept, new("cursor", cursor)]);
+    }
+
     /// <summary>Reads <c>skip</c> and <c>limit</c> with the shared bounds.</summary>
     public (int Skip, int Limit) Page()
     {

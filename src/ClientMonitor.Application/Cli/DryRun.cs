@@ -138,18 +138,29 @@ internal static class DryRun
     private sealed class OverlayRawData(IRawDataStore real) : IRawDataStore
     {
         private readonly ConcurrentDictionary<string, RawDataRecord> _added = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, Task<IReadOnlyList<RawDataRecord>>> _stored = new(StringComparer.Ordinal);
 
-        public async Task<RawDataRecord> AddIfAbsentAsync(RawDataRecord record, CancellationToken cancellationToken)
+        public async Task<IReadOnlyDictionary<string, RawDataRecord>> FindAsync(string businessId, string clientId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
         {
-            var stored = await _stored.GetOrAdd(record.BusinessId + "_" + record.ClientId, _ => real.ListAsync(record.BusinessId, record.ClientId, cancellationToken));
-            return stored.FirstOrDefault(r => r.Id == record.Id) ?? _added.GetOrAdd(record.Id, record);
+            var found = (await real.FindAsync(businessId, clientId, ids, cancellationToken)).ToDictionary(StringComparer.Ordinal);
+            foreach (var id in ids)
+            {
+                if (_added.TryGetValue(id, out var added))
+                {
+                    found[id] = added;
+                }
+            }
+
+            return found;
         }
 
-        public Task MarkProcessedAsync(RawDataRecord record, string? eventId, DateTimeOffset processedAt, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<string>> SaveAsync(IReadOnlyList<(RawDataRecord Record, bool WasStored)> records, CancellationToken cancellationToken)
         {
-            _added[record.Id] = record with { IsProcessed = true, ProcessedIntoEventId = eventId, ProcessedAt = processedAt };
-            return Task.CompletedTask;
+            foreach (var (record, _) in records)
+            {
+                _added[record.Id] = record;
+            }
+
+            return Task.FromResult<IReadOnlyList<string>>([]);
         }
 
         public Task<IReadOnlyList<RawDataRecord>> ListAsync(string businessId, string clientId, CancellationToken cancellationToken) => real.ListAsync(businessId, clientId, cancellationToken);
@@ -170,8 +181,22 @@ internal static class DryRun
         public async Task<MonitoringEvent?> GetAsync(string businessId, string eventId, CancellationToken cancellationToken)
             => _events.GetValueOrDefault(eventId) ?? await real.GetAsync(businessId, eventId, cancellationToken);
 
-        public Task<(IReadOnlyList<MonitoringEvent> Items, int Total)> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
-            => Task.FromResult<(IReadOnlyList<MonitoringEvent>, int)>(([.. _events.Values], _events.Count));
+        public async Task<IReadOnlyDictionary<string, MonitoringEvent>> FindAsync(string businessId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+        {
+            var found = (await real.FindAsync(businessId, eventIds, cancellationToken)).ToDictionary(StringComparer.Ordinal);
+            foreach (var id in eventIds)
+            {
+                if (_events.TryGetValue(id, out var created))
+                {
+                    found[id] = created;
+                }
+            }
+
+            return found;
+        }
+
+        public Task<EventPage> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
+            => Task.FromResult(new EventPage([.. _events.Values], _events.Count, null));
     }
 
     private sealed class MemoryNotifications : INotificationStore

@@ -268,6 +268,16 @@ internal static class OperatorCommands
         return 0;
     }
 
+    /// <summary><c>migrate-event-lists</c>: gives events stored by an earlier version the list rows a page of events is read from.</summary>
+    public static async Task<int> MigrateEventListsAsync(IReadOnlyDictionary<string, string?>? settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        await using var host = CliHost.Build(settings);
+        await host.EnsureStorageAsync(cancellationToken);
+        var written = await host.Services.GetRequiredService<Infrastructure.Pipeline.MonitoringTables>().AddMissingListRowsAsync(cancellationToken);
+        await output.WriteLineAsync($"Added list rows for {written} event(s) stored without them.");
+        return 0;
+    }
+
     /// <summary><c>run</c>: with <c>--dry-run</c> a run whose writes stay in memory; without, a real job run is started and its id printed.</summary>
     public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?>? settings, string businessId, IReadOnlyList<string>? clients, bool dryRun, TextWriter output, CancellationToken cancellationToken)
     {

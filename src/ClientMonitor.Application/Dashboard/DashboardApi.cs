@@ -184,7 +184,7 @@ public static class DashboardApi
 
         var today = time.GetUtcNow().UtcDateTime.Date;
         var from = new DateTimeOffset(today.AddDays(1 - days), TimeSpan.Zero);
-        var (items, _) = await events.QueryAsync(context.Caller().BusinessId, new EventQuery(clientId, null, null, from, null, 0, MaxChartRows), ct);
+        var items = (await events.QueryAsync(context.Caller().BusinessId, new EventQuery(clientId, null, null, from, null, 0, MaxChartRows), ct)).Items;
         var byDay = items.GroupBy(e => e.CreatedAt.UtcDateTime.Date).ToDictionary(g => g.Key, g => g.ToList());
         var bars = Enumerable.Range(0, days).Select(d => from.UtcDateTime.AddDays(d)).Select(day => new ChartBar(
             day.ToString("MMM d", CultureInfo.InvariantCulture),

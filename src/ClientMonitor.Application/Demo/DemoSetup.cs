@@ -145,7 +145,7 @@ public sealed partial class DemoRunner(
             }
 
             var clientRuns = await stores.JobRuns.ListClientRunsAsync(run.Id, stoppingToken);
-            var (events, _) = await stores.Events.QueryAsync(run.BusinessId, new EventQuery(null, null, null, run.StartedAt, null, 0, 1000), stoppingToken);
+            var events = (await stores.Events.QueryAsync(run.BusinessId, new EventQuery(null, null, null, run.StartedAt, null, 0, 1000), stoppingToken)).Items;
             var users = await stores.Tenants.ListUsersAsync(run.BusinessId, stoppingToken);
             var summary = new StringBuilder();
             summary.AppendLine(DemoData.Summary(run, clientRuns, events.Where(e => e.JobRunId == run.Id).ToList(), users.Count));

@@ -125,7 +125,7 @@ public sealed class DigestService(
             due++;
             var windowEnd = onDemandRunId is null ? occurrence!.Value : now;
             var windowStart = state?.WindowEnd ?? windowEnd - Period(p);
-            var (found, _) = await events.QueryAsync(businessId, new EventQuery(null, null, p.RelevanceThreshold, windowStart, windowEnd, 0, int.MaxValue), cancellationToken).ConfigureAwait(false);
+            var found = (await events.QueryAsync(businessId, new EventQuery(null, null, p.RelevanceThreshold, windowStart, windowEnd, 0, int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
             var matching = Matching(found, p, await ClientsAsync().ConfigureAwait(false));
 
             if (matching.Count == 0)
@@ -168,7 +168,7 @@ public sealed class DigestService(
             return false;
         }
 
-        var (found, _) = await events.QueryAsync(user.BusinessId, new EventQuery(null, null, p.RelevanceThreshold, since, windowEnd, 0, int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var found = (await events.QueryAsync(user.BusinessId, new EventQuery(null, null, p.RelevanceThreshold, since, windowEnd, 0, int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
         var (emailed, _) = await emailLogs.QueryAsync(user.BusinessId, new EmailLogQuery(EmailTypes.EventNotification, UserId: user.Id, From: since - TimeSpan.FromHours(1), Limit: int.MaxValue), cancellationToken).ConfigureAwait(false);
         var sent = emailed.Select(l => l.EventId).ToHashSet(StringComparer.Ordinal);
         var matching = Matching(found.Where(e => !sent.Contains(e.Id)), p, await clientsById().ConfigureAwait(false));

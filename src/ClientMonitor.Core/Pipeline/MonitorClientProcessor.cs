@@ -124,29 +124,15 @@ public sealed class MonitorClientProcessor(
             };
         }
 
-        // 2. Deduplicate across sources, 3. save raw data; items already processed by an earlier run are not new.
+        // 2. Deduplicate across sources; 3. which items were seen before (one read for the client's items).
         var items = Deduplication.Distinct(outcomes.SelectMany(o => o.Items));
         var now = timeProvider.GetUtcNow();
-        var pending = new List<(SearchItem Item, RawDataRecord Raw)>();
-        var resumed = new List<MonitoringEvent>();
-        foreach (var item in items)
-        {
-            var hash = Deduplication.ContentHash(item);
-            var raw = new RawDataRecord(StableId.From("raw", client.BusinessId, client.Id, hash), client.BusinessId, client.Id, item.Source, item.RawJson, hash, false, null, now, null);
-            var stored = await stores.RawData.AddIfAbsentAsync(raw, cancellationToken).ConfigureAwait(false);
-            if (!stored.IsProcessed)
-            {
-                pending.Add((item, stored));
-            }
-            else if (await EventOfThisRunAsync(stored, jobRun, cancellationToken).ConfigureAwait(false) is { } earlier)
-            {
-                resumed.Add(earlier);
-            }
-        }
+        var (pending, resumed) = await SortOutAsync(client, jobRun, items, now, cancellationToken).ConfigureAwait(false);
 
         var counts = RunCounts.Zero with { ItemsFound = items.Count, NewItems = pending.Count + resumed.Count };
         if (jobRun.JobType == JobType.SearchOnly)
         {
+            await stores.RawData.SaveAsync(pending.Where(p => !p.WasStored).Select(p => (p.Raw, false)).ToList(), cancellationToken).ConfigureAwait(false);
             return Finish(clientRun, counts, sourcesUsed, failedSources, null, calls);
         }
 
@@ -169,20 +155,29 @@ public sealed class MonitorClientProcessor(
         }
 
         // 5. Classify new items; 6. keep the most relevant as events.
-        var classified = await ClassifyAsync(providers.Classifier, pending, client, now, calls, cancellationToken).ConfigureAwait(false);
+        var classified = await ClassifyAsync(providers.Classifier, pending.Select(p => (p.Item, p.Raw)).ToList(), client, now, calls, cancellationToken).ConfigureAwait(false);
         var chosen = classified
             .OrderByDescending(c => c.Classification.Relevance)
             .ThenByDescending(c => c.Item.PublishedAt)
             .ThenBy(c => c.Raw.Id, StringComparer.Ordinal)
             .Take(Math.Max(0, options.MaxEventsPerClient - resumed.Count))
             .ToList();
-        foreach (var skipped in classified.Except(chosen))
-        {
-            await stores.RawData.MarkProcessedAsync(skipped.Raw, null, now, cancellationToken).ConfigureAwait(false);
-        }
 
-        var users = await stores.Tenants.ListUsersAsync(client.BusinessId, cancellationToken).ConfigureAwait(false);
-        var preferences = await stores.Preferences.ListAsync(client.BusinessId, cancellationToken).ConfigureAwait(false);
+        // Every item in its final state, before the events: processed, into its event if chosen. An item whose event
+        // an earlier attempt did not get to write keeps the time it was first processed, so its event's list rows
+        // are the same rows whenever it is written. Items another run stored meanwhile are that run's to turn into events.
+        var wasStored = pending.Where(p => p.WasStored).Select(p => p.Raw.Id).ToHashSet(StringComparer.Ordinal);
+        var chosenIds = chosen.Select(c => c.Raw.Id).ToHashSet(StringComparer.Ordinal);
+        var final = classified.Select(c => (Record: c.Raw with
+        {
+            IsProcessed = true,
+            ProcessedIntoEventId = chosenIds.Contains(c.Raw.Id) ? StableId.From("event", c.Raw.Id) : null,
+            ProcessedAt = c.Raw.ProcessedAt ?? now,
+        }, WasStored: wasStored.Contains(c.Raw.Id))).ToList();
+        var taken = (await stores.RawData.SaveAsync(final, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        chosen.RemoveAll(c => taken.Contains(c.Raw.Id));
+
+        var (users, preferences) = await RecipientsAsync(jobRun, cancellationToken).ConfigureAwait(false);
         var events = 0;
         var insights = 0;
         var notifications = 0;
@@ -203,7 +198,8 @@ public sealed class MonitorClientProcessor(
         {
             var monitoringEvent = new MonitoringEvent(
                 StableId.From("event", raw.Id), client.BusinessId, client.Id, jobRun.Id, item.Title, item.Snippet, item.Url, item.Source, item.PublishedAt,
-                classification.Category, classification.Relevance, classification.Sentiment, classification.Risk, classification.Classifier, classification.Note, crm, null, now);
+                classification.Category, classification.Relevance, classification.Sentiment, classification.Risk, classification.Classifier, classification.Note, crm, null,
+                raw.ProcessedAt ?? now);
 
             // 8. Insights for the relevant ones (computed before saving so the event is written once).
             if (monitoringEvent.Relevance >= options.InsightThreshold)
@@ -213,7 +209,6 @@ public sealed class MonitorClientProcessor(
             }
 
             await stores.Events.UpsertAsync(monitoringEvent, cancellationToken).ConfigureAwait(false);
-            await stores.RawData.MarkProcessedAsync(raw, monitoringEvent.Id, now, cancellationToken).ConfigureAwait(false);
             events++;
             categories.Add(monitoringEvent.Category);
 
@@ -228,18 +223,94 @@ public sealed class MonitorClientProcessor(
     }
 
     /// <summary>
-    /// The event an earlier attempt of this job run made from <paramref name="raw"/>, or null when the item was
-    /// processed by another run (only items processed since this run started are looked up).
+    /// The business's users and their preferences for a job run: read once per run in this process and kept for
+    /// <see cref="RecipientsFor"/>, not once per client (a change made during a run reaches its clients within that
+    /// time). A failed read is not kept.
     /// </summary>
-    private async Task<MonitoringEvent?> EventOfThisRunAsync(RawDataRecord raw, JobRun jobRun, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<User> Users, IReadOnlyList<UserPreferences> Preferences)> RecipientsAsync(JobRun jobRun, CancellationToken cancellationToken)
     {
-        if (raw.ProcessedIntoEventId is not { } eventId || raw.ProcessedAt is not { } processedAt || processedAt < jobRun.StartedAt)
+        var now = timeProvider.GetUtcNow();
+        foreach (var (key, entry) in _recipients)
         {
-            return null;
+            if (entry.Until <= now)
+            {
+                _recipients.TryRemove(key, out _);
+            }
         }
 
-        var earlier = await stores.Events.GetAsync(raw.BusinessId, eventId, cancellationToken).ConfigureAwait(false);
-        return earlier?.JobRunId == jobRun.Id ? earlier : null;
+        var cached = _recipients.GetOrAdd(jobRun.Id, _ => (now + RecipientsFor, LoadAsync()));
+        try
+        {
+            return await cached.Load.ConfigureAwait(false);
+        }
+        catch
+        {
+            _recipients.TryRemove(new KeyValuePair<string, (DateTimeOffset, Task<(IReadOnlyList<User>, IReadOnlyList<UserPreferences>)>)>(jobRun.Id, cached));
+            throw;
+        }
+
+        async Task<(IReadOnlyList<User>, IReadOnlyList<UserPreferences>)> LoadAsync()
+        {
+            // Not the caller's token: the load is shared by every client of the run that asks meanwhile.
+            var users = await stores.Tenants.ListUsersAsync(jobRun.BusinessId, CancellationToken.None).ConfigureAwait(false);
+            var preferences = await stores.Preferences.ListAsync(jobRun.BusinessId, CancellationToken.None).ConfigureAwait(false);
+            return (users, preferences);
+        }
+    }
+
+    /// <summary>How long a job run's users and preferences, once read, serve its clients in this process.</summary>
+    public static readonly TimeSpan RecipientsFor = TimeSpan.FromMinutes(2);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Until, Task<(IReadOnlyList<User>, IReadOnlyList<UserPreferences>)> Load)> _recipients = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Sorts the client's items by what is stored: new items, and items stored but not processed (a search-only
+    /// run's), are pending; a processed item whose event this run already wrote (an earlier attempt) is resumed; a
+    /// processed item whose event does not exist (an attempt that failed between the two writes) is pending again,
+    /// keeping its first processing time; anything else was handled by an earlier run. Two reads for the client.
+    /// </summary>
+    private async Task<(List<(SearchItem Item, RawDataRecord Raw, bool WasStored)> Pending, List<MonitoringEvent> Resumed)> SortOutAsync(
+        Client client, JobRun jobRun, IReadOnlyList<SearchItem> items, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var candidates = items.Select(item =>
+        {
+            var hash = Deduplication.ContentHash(item);
+            return (Item: item, Raw: new RawDataRecord(StableId.From("raw", client.BusinessId, client.Id, hash), client.BusinessId, client.Id, item.Source, item.RawJson, hash, false, null, now, null));
+        }).ToList();
+        var stored = candidates.Count == 0
+            ? new Dictionary<string, RawDataRecord>()
+            : await stores.RawData.FindAsync(client.BusinessId, client.Id, candidates.Select(c => c.Raw.Id).ToList(), cancellationToken).ConfigureAwait(false);
+        var eventIds = stored.Values.Where(r => r.IsProcessed && r.ProcessedIntoEventId is not null).Select(r => r.ProcessedIntoEventId!).ToList();
+        var events = eventIds.Count == 0
+            ? new Dictionary<string, MonitoringEvent>()
+            : await stores.Events.FindAsync(client.BusinessId, eventIds, cancellationToken).ConfigureAwait(false);
+
+        var pending = new List<(SearchItem Item, RawDataRecord Raw, bool WasStored)>();
+        var resumed = new List<MonitoringEvent>();
+        foreach (var (item, raw) in candidates)
+        {
+            if (!stored.TryGetValue(raw.Id, out var found))
+            {
+                pending.Add((item, raw, false));
+            }
+            else if (!found.IsProcessed)
+            {
+                pending.Add((item, found, true));
+            }
+            else if (found.ProcessedIntoEventId is { } eventId)
+            {
+                if (!events.TryGetValue(eventId, out var earlier))
+                {
+                    pending.Add((item, found with { IsProcessed = false, ProcessedIntoEventId = null }, true));
+                }
+                else if (earlier.JobRunId == jobRun.Id)
+                {
+                    resumed.Add(earlier);
+                }
+            }
+        }
+
+        return (pending, resumed);
     }
 
     /// <summary>Runs one provider call and records its name, kind, outcome and duration.</summary>

@@ -44,18 +44,40 @@ public interface IPreferenceStore : IVersionedStore<UserPreferences>
     Task UpsertAsync(UserPreferences preferences, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Raw items per client. An item is written once, in its final state: processed (with its event, if it became one)
+/// before that event is written, so a retried client run finds it and looks for the event instead of starting over.
+/// </summary>
 public interface IRawDataStore
 {
-    /// <summary>Saves the record unless one with its id exists; returns what is stored (the existing row if any).</summary>
-    Task<RawDataRecord> AddIfAbsentAsync(RawDataRecord record, CancellationToken cancellationToken);
+    /// <summary>The stored records among <paramref name="ids"/> (one client's), by id: one read per few ids, not one per item.</summary>
+    Task<IReadOnlyDictionary<string, RawDataRecord>> FindAsync(string businessId, string clientId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 
-    Task MarkProcessedAsync(RawDataRecord record, string? eventId, DateTimeOffset processedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes one client's records in a few requests: records that were not stored are inserted, and if another
+    /// run stored any of them first nothing is written and their ids are returned (that run has them); records
+    /// read from the store are replaced. Returns the ids another run took.
+    /// </summary>
+    Task<IReadOnlyList<string>> SaveAsync(IReadOnlyList<(RawDataRecord Record, bool WasStored)> records, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RawDataRecord>> ListAsync(string businessId, string clientId, CancellationToken cancellationToken);
 }
 
-/// <summary>Filters for listing events; all optional. Dates bound <c>CreatedAt</c>, inclusive start, exclusive end.</summary>
-public sealed record EventQuery(string? ClientId, EventCategory? Category, double? MinRelevance, DateTimeOffset? From, DateTimeOffset? To, int Skip, int Limit);
+/// <summary>
+/// Filters for listing events; all optional. Dates bound <c>CreatedAt</c>, inclusive start, exclusive end.
+/// <paramref name="Cursor"/> is a page's <see cref="EventPage.Next"/>: the list goes on after it (and <paramref name="Skip"/> from there).
+/// </summary>
+public sealed record EventQuery(string? ClientId, EventCategory? Category, double? MinRelevance, DateTimeOffset? From, DateTimeOffset? To, int Skip, int Limit, string? Cursor = null);
+
+/// <summary>
+/// One page of events, newest first. <c>Next</c> is an opaque cursor for the rest, null on the last page.
+/// <c>Total</c> is the number of matches, known only when the page reached the end without a cursor: counting
+/// would read the whole history, which is what a page must not cost.
+/// </summary>
+public sealed record EventPage(IReadOnlyList<MonitoringEvent> Items, int? Total, string? Next);
+
+/// <summary>A cursor that no page of this list gave out (tampered with, or from another list or filter).</summary>
+public sealed class InvalidCursorException(string message) : Exception(message);
 
 public interface IEventStore
 {
@@ -64,8 +86,11 @@ public interface IEventStore
 
     Task<MonitoringEvent?> GetAsync(string businessId, string eventId, CancellationToken cancellationToken);
 
-    /// <summary>Newest first, with the total count of matches before paging.</summary>
-    Task<(IReadOnlyList<MonitoringEvent> Items, int Total)> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken);
+    /// <summary>The stored events among <paramref name="eventIds"/>, by id: one read per few ids.</summary>
+    Task<IReadOnlyDictionary<string, MonitoringEvent>> FindAsync(string businessId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
+
+    /// <summary>Newest first (then most relevant); reads about one page of rows, whatever the history's size.</summary>
+    Task<EventPage> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken);
 }
 
 public interface INotificationStore

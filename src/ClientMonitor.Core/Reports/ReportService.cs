@@ -86,7 +86,7 @@ public sealed class ReportService(
             clientRuns.AddRange(await jobRuns.ListClientRunsAsync(run.Id, cancellationToken).ConfigureAwait(false));
         }
 
-        var (windowEvents, _) = await events.QueryAsync(businessId, new EventQuery(null, null, null, from, now, 0, int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var windowEvents = (await events.QueryAsync(businessId, new EventQuery(null, null, null, from, now, 0, int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
         var (logs, _) = await emailLogs.QueryAsync(businessId, new EmailLogQuery(From: from, To: now, Limit: int.MaxValue), cancellationToken).ConfigureAwait(false);
         var allSchedules = (await schedules.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).Select(v => v.Value).ToList();
         var prefs = await preferences.ListAsync(businessId, cancellationToken).ConfigureAwait(false);

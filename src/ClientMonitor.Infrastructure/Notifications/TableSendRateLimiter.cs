@@ -43,12 +43,47 @@ public sealed class TableSendRateLimiter(TableServiceClient tables, Func<string,
         return null;
     }
 
-    public Task<bool> TryTakeAsync(string businessId, string userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one of the user's instant emails of this hour. A budget found spent stays spent until the hour ends (a
+    /// counter only grows), so this process remembers it and asks storage no more that hour.
+    /// </summary>
+    public async Task<bool> TryTakeAsync(string businessId, string userId, CancellationToken cancellationToken)
     {
+        if (instantPerUserPerHour <= 0)
+        {
+            return true;
+        }
+
         var now = time.GetUtcNow();
-        return instantPerUserPerHour <= 0
-            ? Task.FromResult(true)
-            : TableCounter.TryIncrementAsync(_table, $"instant_{businessId}_{userId}", HourKey(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero)), instantPerUserPerHour, cancellationToken);
+        var hour = HourKey(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero));
+        var partition = $"instant_{businessId}_{userId}";
+        var spent = _spent;
+        if (spent.Hour != hour)
+        {
+            spent = new SpentBudgets(hour);
+            _spent = spent;
+        }
+
+        if (spent.Partitions.ContainsKey(partition))
+        {
+            return false;
+        }
+
+        var taken = await TableCounter.TryIncrementAsync(_table, partition, hour, instantPerUserPerHour, cancellationToken).ConfigureAwait(false);
+        if (!taken)
+        {
+            spent.Partitions.TryAdd(partition, 0);
+        }
+
+        return taken;
+    }
+
+    private SpentBudgets _spent = new(string.Empty);
+
+    /// <summary>The users whose instant budget this process found spent in <c>Hour</c>.</summary>
+    private sealed record SpentBudgets(string Hour)
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<string, byte> Partitions { get; } = new(StringComparer.Ordinal);
     }
 
     private static string MinuteKey(DateTimeOffset minute) => "m" + minute.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClientMonitor.Core.Pipeline;
 using Azure.Data.Tables;
 using ClientMonitor.Infrastructure.Storage;
@@ -6,8 +7,9 @@ namespace ClientMonitor.Infrastructure.Pipeline;
 
 /// <summary>
 /// What a client run produces. <c>rawdata</c>: PK <c>{business}_{client}</c>, RK raw id (from the content hash).
-/// <c>events</c>: PK business, RK event id; filters run in the service, newest-first ordering and paging here
-/// (a business's events are one partition). <c>notifications</c>: PK <c>{business}_{user}</c> (one inbox), RK
+/// <c>events</c>: PK business; each event is three rows written together: RK event id (reads by id), RK
+/// <c>t_{inverted ticks}_{inverted relevance}_{id}</c> (the business's list, newest first) and RK
+/// <c>c_{client hash}_...</c> (the client's list), so a page of a list reads a page of rows. <c>notifications</c>: PK <c>{business}_{user}</c> (one inbox), RK
 /// notification id.
 /// </summary>
 public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore, IEventStore, INotificationStore
@@ -20,35 +22,118 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
     private readonly TableClient _events = tables.GetTableClient(EventsTable);
     private readonly TableClient _notifications = tables.GetTableClient(NotificationsTable);
 
-    public async Task<RawDataRecord> AddIfAbsentAsync(RawDataRecord record, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        var (stored, _) = await _raw.AddOrGetAsync(RawEntity.From(record), cancellationToken).ConfigureAwait(false);
-        return stored.ToRecord();
-    }
+    public async Task<IReadOnlyDictionary<string, RawDataRecord>> FindAsync(string businessId, string clientId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+        => (await _raw.FindAsync<RawEntity>(RawPartition(businessId, clientId), ids, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(r => r.RowKey, r => r.ToRecord(), StringComparer.Ordinal);
 
-    public async Task MarkProcessedAsync(RawDataRecord record, string? eventId, DateTimeOffset processedAt, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> SaveAsync(IReadOnlyList<(RawDataRecord Record, bool WasStored)> records, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        await _raw.UpsertEntityAsync(RawEntity.From(record with { IsProcessed = true, ProcessedIntoEventId = eventId, ProcessedAt = processedAt }), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(records);
+        var taken = new List<string>();
+        foreach (var chunk in records.Chunk(100))
+        {
+            var left = chunk.ToList();
+            while (left.Count > 0)
+            {
+                try
+                {
+                    await _raw.SubmitTransactionAsync(
+                        left.Select(r => new TableTransactionAction(r.WasStored ? TableTransactionActionType.UpsertReplace : TableTransactionActionType.Add, RawEntity.From(r.Record))),
+                        cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 409)
+                {
+                    // Another run stored some of these first: nothing of ours was written. It has those; write the rest.
+                    var first = left[0].Record;
+                    var stored = await FindAsync(first.BusinessId, first.ClientId, left.Where(r => !r.WasStored).Select(r => r.Record.Id).ToList(), cancellationToken).ConfigureAwait(false);
+                    if (stored.Count == 0)
+                    {
+                        throw;
+                    }
+
+                    taken.AddRange(stored.Keys);
+                    left.RemoveAll(r => !r.WasStored && stored.ContainsKey(r.Record.Id));
+                }
+            }
+        }
+
+        return taken;
     }
 
     public async Task<IReadOnlyList<RawDataRecord>> ListAsync(string businessId, string clientId, CancellationToken cancellationToken)
         => (await _raw.ListAsync<RawEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {RawPartition(businessId, clientId)}"), cancellationToken).ConfigureAwait(false)).Select(r => r.ToRecord()).ToList();
 
+    /// <summary>
+    /// The event's row and its two list rows (newest first across the business, and within its client), in one
+    /// transaction: one request, and a list never shows an event whose row is missing.
+    /// </summary>
     public async Task UpsertAsync(MonitoringEvent monitoringEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(monitoringEvent);
-        await _events.UpsertEntityAsync(EventEntity.From(monitoringEvent), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        var row = EventEntity.From(monitoringEvent, monitoringEvent.Id);
+        var order = EventOrder(monitoringEvent);
+        await _events.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, row),
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventEntity.From(monitoringEvent, TimeListPrefix + order)),
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventEntity.From(monitoringEvent, ClientListPrefix(monitoringEvent.ClientId) + order)),
+            ],
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<MonitoringEvent?> GetAsync(string businessId, string eventId, CancellationToken cancellationToken)
         => (await _events.GetOrNullAsync<EventEntity>(businessId, eventId, cancellationToken).ConfigureAwait(false))?.ToEvent();
 
-    public async Task<(IReadOnlyList<MonitoringEvent> Items, int Total)> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the list rows of events stored before lists had them (their own row only, without an <c>EventId</c>
+    /// column), so they are listed again; an upgrade step (<c>migrate-event-lists</c>). Returns how many it wrote.
+    /// </summary>
+    public async Task<int> AddMissingListRowsAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        await foreach (var row in _events.QueryAsync<EventEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.EventId is null)
+            {
+                await UpsertAsync(row.ToEvent(), cancellationToken).ConfigureAwait(false);
+                written++;
+            }
+        }
+
+        return written;
+    }
+
+    public async Task<IReadOnlyDictionary<string, MonitoringEvent>> FindAsync(string businessId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+        => (await _events.FindAsync<EventEntity>(businessId, eventIds, cancellationToken).ConfigureAwait(false))
+            .Select(r => r.ToEvent()).ToDictionary(e => e.Id, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Reads the list rows of the business (or of one client) from the cursor, or from <c>To</c>, down to
+    /// <c>From</c>, with the other filters applied by the service, and stops one row past the page.
+    /// </summary>
+    public async Task<EventPage> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId}");
+        var prefix = query.ClientId is null ? TimeListPrefix : ClientListPrefix(query.ClientId);
+        var lower = query.To is { } to ? prefix + Inverted(to, 1) : prefix;
+        var upper = query.From is { } from ? prefix + Inverted(from, 1) : TablePages.After(prefix);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId} and RowKey lt {upper}");
+        if (query.Cursor is not null)
+        {
+            var after = TablePages.DecodeCursor(query.Cursor);
+            if (string.CompareOrdinal(after, lower) < 0 || string.CompareOrdinal(after, upper) >= 0)
+            {
+                throw new InvalidCursorException("The cursor does not belong to this list and these filters.");
+            }
+
+            filter += TableClient.CreateQueryFilter($" and RowKey gt {after}");
+        }
+        else
+        {
+            filter += TableClient.CreateQueryFilter($" and RowKey ge {lower}");
+        }
+
         if (query.ClientId is not null)
         {
             filter += TableClient.CreateQueryFilter($" and ClientId eq {query.ClientId}");
@@ -64,26 +149,11 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
             filter += " and Relevance ge " + TableStoreSupport.DoubleLiteral(min);
         }
 
-        if (query.From is { } from)
-        {
-            filter += TableClient.CreateQueryFilter($" and CreatedAt ge {from}");
-        }
-
-        if (query.To is { } to)
-        {
-            filter += TableClient.CreateQueryFilter($" and CreatedAt lt {to}");
-        }
-
-        var rows = await _events.ListAsync<EventEntity>(filter, cancellationToken).ConfigureAwait(false);
-        var page = rows
-            .OrderByDescending(r => r.CreatedAt)
-            .ThenByDescending(r => r.Relevance)
-            .ThenBy(r => r.RowKey, StringComparer.Ordinal)
-            .Skip(query.Skip)
-            .Take(query.Limit)
-            .Select(r => r.ToEvent())
-            .ToList();
-        return (page, rows.Count);
+        var page = await _events.ReadPageAsync<EventEntity>(filter, query.Skip, query.Limit, cancellationToken).ConfigureAwait(false);
+        return new EventPage(
+            page.Rows.Select(r => r.ToEvent()).ToList(),
+            query.Cursor is null && page.AfterLast is null ? page.Matched : null,
+            page.AfterLast is { } last ? TablePages.EncodeCursor(last) : null);
     }
 
     public async Task<bool> AddIfAbsentAsync(Notification notification, CancellationToken cancellationToken)
@@ -124,6 +194,18 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         return true;
     }
 
+    /// <summary>Newest first, then most relevant, then by id: inverted creation ticks, inverted relevance, the id.</summary>
+    private static string EventOrder(MonitoringEvent e)
+        => string.Create(CultureInfo.InvariantCulture, $"{Inverted(e.CreatedAt, 0)}_{10_000 - (int)Math.Round(Math.Clamp(e.Relevance, 0, 1) * 10_000):D5}_{e.Id}");
+
+    private static string Inverted(DateTimeOffset at, long plus)
+        => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks + plus).ToString("D19", CultureInfo.InvariantCulture);
+
+    // The client's list rows are keyed by a hash of its id: fixed length, so no client's range holds another's.
+    private static string ClientListPrefix(string clientId) => "c_" + StableId.From(clientId) + "_";
+
+    private const string TimeListPrefix = "t_";
+
     private static string RawPartition(string businessId, string clientId) => businessId + "_" + clientId;
 
     private static string Inbox(string businessId, string userId) => businessId + "_" + userId;
@@ -160,8 +242,10 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         public RawDataRecord ToRecord() => new(RowKey, BusinessId, ClientId, SourceApi, RawContent, ContentHash, IsProcessed, ProcessedIntoEventId, CreatedAt, ProcessedAt);
     }
 
+    /// <summary>The event's own row (RowKey = id) and its list rows (RowKey = list order) hold the same columns.</summary>
     private sealed class EventEntity : TableRow
     {
+        public string? EventId { get; set; }
         public string ClientId { get; set; } = string.Empty;
         public string JobRunId { get; set; } = string.Empty;
         public string Title { get; set; } = string.Empty;
@@ -179,10 +263,11 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         public string? InsightJson { get; set; }
         public DateTimeOffset CreatedAt { get; set; }
 
-        public static EventEntity From(MonitoringEvent e) => new()
+        public static EventEntity From(MonitoringEvent e, string rowKey) => new()
         {
             PartitionKey = e.BusinessId,
-            RowKey = e.Id,
+            RowKey = rowKey,
+            EventId = e.Id,
             ClientId = e.ClientId,
             JobRunId = e.JobRunId,
             Title = e.Title,
@@ -202,7 +287,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         };
 
         public MonitoringEvent ToEvent() => new(
-            RowKey, PartitionKey, ClientId, JobRunId, Title, Summary, Url, Source, PublishedAt, Category, Relevance, Sentiment, Risk, Classifier, ClassificationNote,
+            EventId ?? RowKey, PartitionKey, ClientId, JobRunId, Title, Summary, Url, Source, PublishedAt, Category, Relevance, Sentiment, Risk, Classifier, ClassificationNote,
             CrmJson is null ? null : WireJson.Deserialize<CrmContext>(CrmJson), InsightJson is null ? null : WireJson.Deserialize<Insight>(InsightJson), CreatedAt);
     }
 

@@ -50,6 +50,24 @@ public static class TableStoreSupport
         }
     }
 
+    /// <summary>
+    /// The rows of one partition with these row keys, by one query per 14 keys (the service takes at most 15
+    /// comparisons in a filter, and the partition is one of them).
+    /// </summary>
+    public static async Task<List<T>> FindAsync<T>(this TableClient table, string partitionKey, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var rows = new List<T>();
+        foreach (var chunk in rowKeys.Distinct(StringComparer.Ordinal).Chunk(14))
+        {
+            var keys = string.Join(" or ", chunk.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}")));
+            rows.AddRange(await table.ListAsync<T>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}") + $" and ({keys})", cancellationToken).ConfigureAwait(false));
+        }
+
+        return rows;
+    }
+
     public static async Task<List<T>> ListAsync<T>(this TableClient table, string filter, CancellationToken cancellationToken)
         where T : class, ITableEntity
     {

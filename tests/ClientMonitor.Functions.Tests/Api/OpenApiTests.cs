@@ -84,7 +84,7 @@ public sealed class OpenApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var (document, _) = await LoadAsync();
 
         var events = document.Paths["/api/v1/events"].Operations![HttpMethod.Get];
-        Assert.Equal(["skip", "limit", "client_id", "category", "min_relevance", "from", "to"], events.Parameters!.Select(p => p.Name));
+        Assert.Equal(["skip", "limit", "client_id", "category", "min_relevance", "from", "to", "cursor"], events.Parameters!.Select(p => p.Name));
         Assert.Contains("risk", events.Parameters!.Single(p => p.Name == "category").Schema!.Enum!.Select(v => v!.ToString()));
         var createClient = document.Paths["/api/v1/clients"].Operations![HttpMethod.Post];
         Assert.True(createClient.Responses!.ContainsKey("201"));

@@ -161,7 +161,7 @@ public sealed class DigestTests : IAsyncLifetime
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var business = await _worker.SeedAsync(clients: 3);
         var run = await _worker.RunJobAsync(business);
-        var (events, total) = await _worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 100), CancellationToken.None);
+        var (events, total, _) = await _worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 100), CancellationToken.None);
         var instant = _worker.Dispatcher.Emails.Where(e => e.BusinessId == business && e.UserId == "amy" && e.EmailType == EmailTypes.EventNotification).Select(e => e.EventId).Distinct().ToList();
 
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 10, 0, 3, TimeSpan.Zero));

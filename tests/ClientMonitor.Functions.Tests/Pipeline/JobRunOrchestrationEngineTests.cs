@@ -34,7 +34,7 @@ public sealed class JobRunOrchestrationEngineTests
 
         var metadata = await RunOnEngineAsync(activities, input);
         var stored = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
-        var (_, events) = await worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 1), CancellationToken.None);
+        var events = (await worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, int.MaxValue), CancellationToken.None)).Items.Count;
         var (_, amy) = await worker.Stores.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
         var (_, bob) = await worker.Stores.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
 

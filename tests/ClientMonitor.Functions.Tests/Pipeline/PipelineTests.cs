@@ -147,7 +147,7 @@ public sealed class PipelineTests
     private static async Task<Snapshot> SnapshotAsync(PipelineWorker worker, string business)
     {
         var stores = worker.Stores;
-        var (_, events) = await stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 1), CancellationToken.None);
+        var events = (await stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, int.MaxValue), CancellationToken.None)).Items.Count;
         var (_, amy) = await stores.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
         var (_, bob) = await stores.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
         var raw = 0;
