@@ -21,6 +21,19 @@ switch (command)
     case "suite":
         await Suite.RunAsync(args.Contains("--quick"), OptionValue("--results") ?? Path.Combine(AppProcess.RepositoryRoot(), "bench", "results"), Console.Out);
         return 0;
+    case "tick":
+        // Not in the usage: the scheduler tick alone, on its own Azurite, for working on that benchmark.
+        await using (var azurite = await Azurite.StartPrivateAsync())
+        {
+            var tick = new BenchResults(Console.Out);
+            var (tickRows, tickSchedules) = await TickBenchmark.RunAsync(azurite, args.Contains("--quick"), tick);
+            tick.Compare("tick_rows_read", tickRows, "tick_schedules_seeded", tickSchedules);
+            var directory = OptionValue("--results") ?? Path.Combine(Path.GetTempPath(), "clientmonitor-tick");
+            await tick.WriteAsync(directory, "tick", TimeProvider.System.GetUtcNow());
+            Console.WriteLine(await File.ReadAllTextAsync(Path.Combine(directory, "latest.json")));
+        }
+
+        return 0;
     default:
         await Console.Error.WriteLineAsync($"Unknown benchmark '{command}'. Known: storage, suite.");
         return 2;

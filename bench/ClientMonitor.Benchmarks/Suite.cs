@@ -39,8 +39,10 @@ internal static class Suite
         double? activities = null;
         await Step("engine fan-out (1,000 no-op activities)", ["engine_activities_per_s"], async () =>
             activities = await EngineBenchmark.RunAsync(azurite, 1_000, results));
-        results.Missing("tick_rows_read", "not measured yet: the 10,000-schedule scheduler tick is not in the harness");
-        results.Missing("tick_due", "not measured yet (see tick_rows_read)");
+
+        double? tickRows = null, tickSchedules = null;
+        await Step("scheduler tick (10,000 schedules, 10 due)", ["tick_rows_read", "tick_due", "tick_storage_requests", "tick_ms", "tick_schedules_seeded"], async () =>
+            (tickRows, tickSchedules) = await TickBenchmark.RunAsync(azurite, quick, results));
 
         log.WriteLine();
         log.WriteLine("== figures beside their references (same run) ==");
@@ -54,6 +56,7 @@ internal static class Suite
             inserts is { } ins && ours is { } o && engine is { } e && o + e > 0 ? ins / (o + e) : null);
         results.Compare("pipeline_clients_per_s", pipeline, "engine_activities_per_s", activities);
         results.Compare("storage_requests_per_client.ours", ours, "storage_requests_per_client.engine", engine);
+        results.Compare("tick_rows_read", tickRows, "tick_schedules_seeded", tickSchedules);
 
         results.Set("total_seconds", BenchResults.Round(total.Elapsed.TotalSeconds));
         var at = TimeProvider.System.GetUtcNow();
