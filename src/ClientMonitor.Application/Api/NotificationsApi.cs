@@ -15,7 +15,8 @@ public sealed record EmailLogResponse(
         l.RetryCount, l.Provider, l.ProviderMessageId, l.OpenedAt, l.ClickedAt, l.CreatedAt, l.UpdatedAt);
 }
 
-public sealed record EmailLogList(IReadOnlyList<EmailLogResponse> EmailLogs, int Total, int Skip, int Limit);
+/// <summary>A page of email logs: <c>next</c> links the next page; <c>total</c> only when this page reached the end (as for events).</summary>
+public sealed record EmailLogList(IReadOnlyList<EmailLogResponse> EmailLogs, int? Total, int Skip, int Limit, string? Next);
 
 public sealed record AlertList(IReadOnlyList<AlertRecord> Alerts, IReadOnlyList<string> Channels);
 
@@ -36,10 +37,10 @@ public static class NotificationsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/email-logs").WithTags("Email logs");
-        group.MapGet("/", ListAsync).Doc("ListEmailLogs", "A page of email logs, newest first (members see their own).").Produces<EmailLogList>().Paged(ApiDocs.Text("email_type", "Only this kind of email (event_notification, daily_digest, ...)."), ApiDocs.OneOf<EmailStatus>("status", "Only emails in this state."), ApiDocs.Text("recipient_email", "Only emails to this address."), ApiDocs.Text("event_id", "Only emails about this event."), ApiDocs.Time("start_date", "Only emails created at or after this time."), ApiDocs.Time("end_date", "Only emails created before this time."));
+        group.MapGet("/", ListAsync).Doc("ListEmailLogs", "A page of email logs, newest first (members see their own).").Produces<EmailLogList>().Paged(ApiDocs.Text("email_type", "Only this kind of email (event_notification, daily_digest, ...)."), ApiDocs.OneOf<EmailStatus>("status", "Only emails in this state."), ApiDocs.Text("recipient_email", "Only emails to this address."), ApiDocs.Text("event_id", "Only emails about this event."), ApiDocs.Time("start_date", "Only emails created at or after this time."), ApiDocs.Time("end_date", "Only emails created before this time."), ApiDocs.Cursor);
         group.MapGet("/stats/summary", StatsAsync).Doc("GetEmailStats", "Sent, failed, opened and clicked counts and rates.").Produces<EmailStats>().Query(ApiDocs.Time("start_date", "From this time."), ApiDocs.Time("end_date", "Until this time."));
-        group.MapGet("/user/{userId}", ForUserAsync).Doc("ListEmailLogsForUser", "A page of one user's email logs (self or admin).").Produces<EmailLogList>().Paged();
-        group.MapGet("/event/{eventId}", ForEventAsync).Doc("ListEmailLogsForEvent", "A page of the email logs about one event.").Produces<EmailLogList>().Paged();
+        group.MapGet("/user/{userId}", ForUserAsync).Doc("ListEmailLogsForUser", "A page of one user's email logs (self or admin).").Produces<EmailLogList>().Paged(ApiDocs.Cursor);
+        group.MapGet("/event/{eventId}", ForEventAsync).Doc("ListEmailLogsForEvent", "A page of the email logs about one event.").Produces<EmailLogList>().Paged(ApiDocs.Cursor);
         group.MapGet("/{emailId}", GetAsync).Doc("GetEmailLog", "One email log with its attempts.").Produces<EmailLogResponse>();
         return api;
     }
@@ -89,8 +90,7 @@ public static class NotificationsApi
         }
 
         var caller = context.Caller();
-        var found = await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(emailType, status, recipient, eventId, Own(caller), from, to, skip, limit), ct);
-        return TypedResults.Ok(List(found, skip, limit));
+        return await PageAsync(context, logs, caller.BusinessId, new EmailLogQuery(emailType, status, recipient, eventId, Own(caller), from, to, skip, limit, query.Cursor()), ct);
     }
 
     private static async Task<IResult> ForUserAsync(HttpContext context, string userId, IEmailLogStore logs, CancellationToken ct)
@@ -108,7 +108,7 @@ public static class NotificationsApi
             return ApiProblems.Invalid(query.Errors);
         }
 
-        return TypedResults.Ok(List(await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(UserId: userId, Skip: skip, Limit: limit), ct), skip, limit));
+        return await PageAsync(context, logs, caller.BusinessId, new EmailLogQuery(UserId: userId, Skip: skip, Limit: limit, Cursor: query.Cursor()), ct);
     }
 
     private static async Task<IResult> ForEventAsync(HttpContext context, string eventId, IEmailLogStore logs, CancellationToken ct)
@@ -121,7 +121,7 @@ public static class NotificationsApi
         }
 
         var caller = context.Caller();
-        return TypedResults.Ok(List(await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(EventId: eventId, UserId: Own(caller), Skip: skip, Limit: limit), ct), skip, limit));
+        return await PageAsync(context, logs, caller.BusinessId, new EmailLogQuery(EventId: eventId, UserId: Own(caller), Skip: skip, Limit: limit, Cursor: query.Cursor()), ct);
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, string emailId, IEmailLogStore logs, CancellationToken ct)
@@ -143,7 +143,7 @@ public static class NotificationsApi
         }
 
         var caller = context.Caller();
-        var (items, _) = await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(UserId: Own(caller), From: from, To: to, Limit: int.MaxValue), ct);
+        var items = (await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(UserId: Own(caller), From: from, To: to, Limit: int.MaxValue), ct)).Items;
         return TypedResults.Ok(EmailStats.From(items));
     }
 
@@ -227,8 +227,18 @@ public static class NotificationsApi
 
     private static string? Own(Caller caller) => caller.IsAdmin ? null : caller.UserId;
 
-    private static EmailLogList List((IReadOnlyList<EmailLog> Items, int Total) found, int skip, int limit)
-        => new(found.Items.Select(EmailLogResponse.From).ToList(), found.Total, skip, limit);
+    private static async Task<IResult> PageAsync(HttpContext context, IEmailLogStore logs, string businessId, EmailLogQuery query, CancellationToken ct)
+    {
+        try
+        {
+            var page = await logs.QueryAsync(businessId, query, ct);
+            return TypedResults.Ok(new EmailLogList(page.Items.Select(EmailLogResponse.From).ToList(), page.Total, query.Skip, query.Limit, Query.NextLink(context.Request, page.Next)));
+        }
+        catch (Core.Pipeline.InvalidCursorException ex)
+        {
+            return ApiProblems.Invalid("cursor", ex.Message);
+        }
+    }
 
     private static string? AlertScope(HttpContext context)
     {

@@ -15,7 +15,7 @@ namespace ClientMonitor.Application.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Commands = ["classify", "token", "config-check", "status", "report", "seed-demo", "migrate-event-lists", "run"];
+    private static readonly string[] Commands = ["classify", "token", "config-check", "status", "report", "seed-demo", "migrate-lists", "run"];
 
     public static bool IsCommand(string[] args) => args is { Length: > 0 } && (Commands.Contains(args[0]) || args[0] is "--help" or "-h" or "-?");
 
@@ -69,8 +69,8 @@ public static class CommandLine
         var seedDemo = new Command("seed-demo", "Create (or refresh) the demo business: four users with different preferences and eight clients.");
         seedDemo.SetAction(async (_, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.SeedDemoAsync(settings, output, ct)));
 
-        var migrateEventLists = new Command("migrate-event-lists", "Upgrade step: give events stored by a version before paged lists the rows their lists are read from.");
-        migrateEventLists.SetAction(async (_, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.MigrateEventListsAsync(settings, output, ct)));
+        var migrateLists = new Command("migrate-lists", "Upgrade step: give events and email logs stored by a version before paged lists the rows their lists are read from.");
+        migrateLists.SetAction(async (_, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.MigrateListsAsync(settings, output, ct)));
 
         var run = new Command("run", "Run one monitoring job for a business now. With --dry-run nothing is written or sent: it prints what would happen.");
         var dryRunOption = new Option<bool>("--dry-run") { Description = "Use the configured providers but keep every write in memory" };
@@ -85,7 +85,7 @@ public static class CommandLine
             return await SettingsGuard.RunAsync(error, () => OperatorCommands.RunAsync(settings, parse.GetValue(runBusinessOption)!, clients is { Length: > 0 } ? clients : null, parse.GetValue(dryRunOption), output, ct));
         });
 
-        var root = new RootCommand("ClientMonitor worker. Without a command it runs the Functions worker.") { classify, token, configCheck, status, report, seedDemo, migrateEventLists, run };
+        var root = new RootCommand("ClientMonitor worker. Without a command it runs the Functions worker.") { classify, token, configCheck, status, report, seedDemo, migrateLists, run };
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(configuration);
     }

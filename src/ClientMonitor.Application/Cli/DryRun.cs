@@ -195,8 +195,8 @@ internal static class DryRun
             return found;
         }
 
-        public Task<EventPage> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
-            => Task.FromResult(new EventPage([.. _events.Values], _events.Count, null));
+        public Task<ListPage<MonitoringEvent>> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
+            => Task.FromResult(new ListPage<MonitoringEvent>([.. _events.Values], _events.Count, null));
     }
 
     private sealed class MemoryNotifications : INotificationStore
@@ -221,8 +221,8 @@ internal static class DryRun
 
         public Task<bool> AddPendingIfAbsentAsync(EmailLog log, CancellationToken cancellationToken) => Task.FromResult(_logs.TryAdd(log.Id, log));
 
-        public Task<(IReadOnlyList<EmailLog> Items, int Total)> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken)
-            => Task.FromResult<(IReadOnlyList<EmailLog>, int)>(([.. _logs.Values], _logs.Count));
+        public Task<ListPage<EmailLog>> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken)
+            => Task.FromResult(new ListPage<EmailLog>([.. _logs.Values], _logs.Count, null));
 
         public Task<Versioned<EmailLog>?> GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken)
             => Task.FromResult(_logs.TryGetValue(id, out var log) ? new Versioned<EmailLog>(log, "memory") : null);

@@ -268,13 +268,17 @@ internal static class OperatorCommands
         return 0;
     }
 
-    /// <summary><c>migrate-event-lists</c>: gives events stored by an earlier version the list rows a page of events is read from.</summary>
-    public static async Task<int> MigrateEventListsAsync(IReadOnlyDictionary<string, string?>? settings, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>migrate-lists</c>: gives events and email logs stored by a version before paged lists the list rows a
+    /// page is read from. Safe to run again: it writes only what lacks them.
+    /// </summary>
+    public static async Task<int> MigrateListsAsync(IReadOnlyDictionary<string, string?>? settings, TextWriter output, CancellationToken cancellationToken)
     {
         await using var host = CliHost.Build(settings);
         await host.EnsureStorageAsync(cancellationToken);
-        var written = await host.Services.GetRequiredService<Infrastructure.Pipeline.MonitoringTables>().AddMissingListRowsAsync(cancellationToken);
-        await output.WriteLineAsync($"Added list rows for {written} event(s) stored without them.");
+        var events = await host.Services.GetRequiredService<Infrastructure.Pipeline.MonitoringTables>().AddMissingListRowsAsync(cancellationToken);
+        var emails = await host.Services.GetRequiredService<Infrastructure.Notifications.NotificationTables>().AddMissingListRowsAsync(cancellationToken);
+        await output.WriteLineAsync($"Added list rows for {events} event(s) and {emails} email log(s) stored without them.");
         return 0;
     }
 

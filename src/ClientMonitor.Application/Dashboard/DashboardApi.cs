@@ -218,7 +218,7 @@ public static class DashboardApi
         }
 
         var caller = context.Caller();
-        var (items, _) = await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(UserId: caller.IsAdmin ? null : caller.UserId, From: time.GetUtcNow().AddDays(-days), Limit: MaxChartRows), ct);
+        var items = (await logs.QueryAsync(caller.BusinessId, new EmailLogQuery(UserId: caller.IsAdmin ? null : caller.UserId, From: time.GetUtcNow().AddDays(-days), Limit: MaxChartRows), ct)).Items;
         var stats = EmailStats.From(items);
         return Svg(SvgCharts.Funnel($"Emails, last {days} days", [("Queued", stats.TotalEmails), ("Sent", stats.Sent), ("Opened", stats.Opened), ("Clicked", stats.Clicked), ("Failed", stats.Failed)]));
     }

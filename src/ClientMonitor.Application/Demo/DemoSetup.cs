@@ -183,7 +183,7 @@ public sealed partial class DemoRunner(
         do
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
-            (logs, _) = await emailLogs.QueryAsync(DemoData.BusinessId, new EmailLogQuery(From: since, Limit: int.MaxValue), cancellationToken);
+            logs = (await emailLogs.QueryAsync(DemoData.BusinessId, new EmailLogQuery(From: since, Limit: int.MaxValue), cancellationToken)).Items;
         }
         while (logs.Any(l => l.Status == EmailStatus.Pending) && time.GetUtcNow() < deadline);
 

@@ -169,7 +169,7 @@ public sealed class DigestService(
         }
 
         var found = (await events.QueryAsync(user.BusinessId, new EventQuery(null, null, p.RelevanceThreshold, since, windowEnd, 0, int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
-        var (emailed, _) = await emailLogs.QueryAsync(user.BusinessId, new EmailLogQuery(EmailTypes.EventNotification, UserId: user.Id, From: since - TimeSpan.FromHours(1), Limit: int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var emailed = (await emailLogs.QueryAsync(user.BusinessId, new EmailLogQuery(EmailTypes.EventNotification, UserId: user.Id, From: since - TimeSpan.FromHours(1), Limit: int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
         var sent = emailed.Select(l => l.EventId).ToHashSet(StringComparer.Ordinal);
         var matching = Matching(found.Where(e => !sent.Contains(e.Id)), p, await clientsById().ConfigureAwait(false));
         if (matching.Count > 0)

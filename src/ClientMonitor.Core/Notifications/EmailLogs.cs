@@ -1,3 +1,4 @@
+using ClientMonitor.Core.Pipeline;
 namespace ClientMonitor.Core.Notifications;
 
 /// <summary>Seed <c>email_logs</c> statuses.</summary>
@@ -48,7 +49,10 @@ public sealed record EmailLog(
     DateTimeOffset? SendingUntil = null,
     DateTimeOffset? UpdatedAt = null);
 
-/// <summary>Filters of <c>GET /email-logs</c>; all optional. Dates bound <c>CreatedAt</c>: inclusive start, exclusive end.</summary>
+/// <summary>
+/// Filters of <c>GET /email-logs</c>; all optional. Dates bound <c>CreatedAt</c>: inclusive start, exclusive end.
+/// <c>Cursor</c> is a page's next cursor: the list goes on after it.
+/// </summary>
 public sealed record EmailLogQuery(
     string? EmailType = null,
     EmailStatus? Status = null,
@@ -58,7 +62,8 @@ public sealed record EmailLogQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int Skip = 0,
-    int Limit = 50);
+    int Limit = 50,
+    string? Cursor = null);
 
 /// <summary>The seed's <c>/email-logs/stats/summary</c>. Rates are percentages with two decimals.</summary>
 public sealed record EmailStats(
@@ -108,6 +113,6 @@ public interface IEmailLogStore : IVersionedStore<EmailLog>
     /// <summary>Creates the pending log unless its id exists; true when it was new.</summary>
     Task<bool> AddPendingIfAbsentAsync(EmailLog log, CancellationToken cancellationToken);
 
-    /// <summary>Newest first, with the number of matches before paging.</summary>
-    Task<(IReadOnlyList<EmailLog> Items, int Total)> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken);
+    /// <summary>Newest first; reads about one page of rows, whatever the history's size.</summary>
+    Task<ListPage<EmailLog>> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken);
 }

@@ -65,16 +65,16 @@ public interface IRawDataStore
 
 /// <summary>
 /// Filters for listing events; all optional. Dates bound <c>CreatedAt</c>, inclusive start, exclusive end.
-/// <paramref name="Cursor"/> is a page's <see cref="EventPage.Next"/>: the list goes on after it (and <paramref name="Skip"/> from there).
+/// <paramref name="Cursor"/> is a page's <see cref="ListPage{T}.Next"/>: the list goes on after it (and <paramref name="Skip"/> from there).
 /// </summary>
 public sealed record EventQuery(string? ClientId, EventCategory? Category, double? MinRelevance, DateTimeOffset? From, DateTimeOffset? To, int Skip, int Limit, string? Cursor = null);
 
 /// <summary>
-/// One page of events, newest first. <c>Next</c> is an opaque cursor for the rest, null on the last page.
-/// <c>Total</c> is the number of matches, known only when the page reached the end without a cursor: counting
-/// would read the whole history, which is what a page must not cost.
+/// One page of a list. <c>Next</c> is an opaque cursor for the rest, null on the last page. <c>Total</c> is the
+/// number of matches, known only when the page reached the end without a cursor: counting would read the whole
+/// history, which is what a page must not cost.
 /// </summary>
-public sealed record EventPage(IReadOnlyList<MonitoringEvent> Items, int? Total, string? Next);
+public sealed record ListPage<T>(IReadOnlyList<T> Items, int? Total, string? Next);
 
 /// <summary>A cursor that no page of this list gave out (tampered with, or from another list or filter).</summary>
 public sealed class InvalidCursorException(string message) : Exception(message);
@@ -90,7 +90,7 @@ public interface IEventStore
     Task<IReadOnlyDictionary<string, MonitoringEvent>> FindAsync(string businessId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
 
     /// <summary>Newest first (then most relevant); reads about one page of rows, whatever the history's size.</summary>
-    Task<EventPage> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken);
+    Task<ListPage<MonitoringEvent>> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken);
 }
 
 public interface INotificationStore

@@ -87,7 +87,7 @@ public sealed class ReportService(
         }
 
         var windowEvents = (await events.QueryAsync(businessId, new EventQuery(null, null, null, from, now, 0, int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
-        var (logs, _) = await emailLogs.QueryAsync(businessId, new EmailLogQuery(From: from, To: now, Limit: int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var logs = (await emailLogs.QueryAsync(businessId, new EmailLogQuery(From: from, To: now, Limit: int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
         var allSchedules = (await schedules.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).Select(v => v.Value).ToList();
         var prefs = await preferences.ListAsync(businessId, cancellationToken).ConfigureAwait(false);
         var status = await providers.SnapshotAsync(cancellationToken).ConfigureAwait(false);

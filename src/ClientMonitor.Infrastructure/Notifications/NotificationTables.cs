@@ -27,7 +27,7 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
         d => new JsonRowEntity { PartitionKey = d.BusinessId, RowKey = d.UserId, Json = WireJson.Serialize(d) },
         e => WireJson.Deserialize<DigestState>(e.Json)!);
 
-    private readonly VersionedTable<EmailLog, EmailLogEntity> _versionedEmails = new(tables.GetTableClient(EmailLogsTable), EmailLogEntity.From, e => e.ToLog());
+    private readonly VersionedTable<EmailLog, EmailLogEntity> _versionedEmails = new(tables.GetTableClient(EmailLogsTable), EmailLogEntity.From, e => e.ToLog(), EmailLogEntity.ListRows);
 
     private readonly VersionedTable<AlertRecord, JsonRowEntity> _alerts = new(
         tables.GetTableClient(AlertsTable),
@@ -41,10 +41,15 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
     public async Task<bool> AddPendingIfAbsentAsync(EmailLog log, CancellationToken cancellationToken)
         => (await _versionedEmails.CreateAsync(log, cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done;
 
-    public async Task<(IReadOnlyList<EmailLog> Items, int Total)> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the narrowest list that holds every match (the event's, else the user's, else the business's) from the
+    /// cursor or <c>To</c> down to <c>From</c>, the other filters applied by the service, one row past the page.
+    /// </summary>
+    public async Task<ListPage<EmailLog>> QueryAsync(string businessId, EmailLogQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId}");
+        var list = query.EventId is { } forEvent ? EmailLogEntity.EventList(forEvent) : query.UserId is { } forUser ? EmailLogEntity.UserList(forUser) : EmailLogEntity.BusinessList;
+        var filter = TablePages.NewestFirstFilter(businessId, list, query.From, query.To, query.Cursor);
         if (query.EmailType is not null)
         {
             filter += TableClient.CreateQueryFilter($" and EmailType eq {query.EmailType}");
@@ -70,19 +75,26 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
             filter += TableClient.CreateQueryFilter($" and UserId eq {query.UserId}");
         }
 
-        if (query.From is { } from)
+        return await _emails.ReadListPageAsync<EmailLogEntity, EmailLog>(filter, query.Skip, query.Limit, query.Cursor is not null, r => r.ToLog(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Gives email logs stored before lists had them their list rows (an upgrade step, <c>migrate-lists</c>);
+    /// returns how many. A log changed meanwhile keeps its change and gets its rows with that write.
+    /// </summary>
+    public async Task<int> AddMissingListRowsAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        IVersionedStore<EmailLog> store = _versionedEmails;
+        await foreach (var row in _emails.QueryAsync<EmailLogEntity>(TableClient.CreateQueryFilter($"RowKey lt {EmailLogEntity.BusinessList[..1]}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            filter += TableClient.CreateQueryFilter($" and CreatedAt ge {from}");
+            if (row.EmailId is null && (await store.ReplaceAsync(row.ToLog(), row.ETag.ToString(), cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done)
+            {
+                written++;
+            }
         }
 
-        if (query.To is { } to)
-        {
-            filter += TableClient.CreateQueryFilter($" and CreatedAt lt {to}");
-        }
-
-        var rows = await _emails.ListAsync<EmailLogEntity>(filter, cancellationToken).ConfigureAwait(false);
-        var page = rows.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.RowKey, StringComparer.Ordinal).Skip(query.Skip).Take(query.Limit).Select(r => r.ToLog()).ToList();
-        return (page, rows.Count);
+        return written;
     }
 
     Task<Versioned<EmailLog>?> IVersionedStore<EmailLog>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _versionedEmails.GetVersionedAsync(businessId, id, cancellationToken);
@@ -146,9 +158,35 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
         public static DeliveryEntity From(AlertDelivery d) => new() { PartitionKey = d.BusinessId, RowKey = d.Id, AlertKey = d.AlertKey, Json = WireJson.Serialize(d) };
     }
 
-    /// <summary><c>RecipientKey</c> is the lower-cased address, so the recipient filter ignores case.</summary>
+    /// <summary>
+    /// <c>RecipientKey</c> is the lower-cased address, so the recipient filter ignores case. The log's own row
+    /// (RowKey = id) has list rows beside it, the same columns keyed newest first: the business's, the user's and
+    /// the event's (users and events by a fixed-length hash of their id, so no range holds another's rows).
+    /// </summary>
     private sealed class EmailLogEntity : TableRow
     {
+        public const string BusinessList = VersionedTable<EmailLog, EmailLogEntity>.ListRowPrefix + "t_";
+
+        public static string UserList(string userId) => VersionedTable<EmailLog, EmailLogEntity>.ListRowPrefix + "u_" + StableId.From(userId) + "_";
+
+        public static string EventList(string eventId) => VersionedTable<EmailLog, EmailLogEntity>.ListRowPrefix + "e_" + StableId.From(eventId) + "_";
+
+        public static IEnumerable<EmailLogEntity> ListRows(EmailLogEntity own)
+        {
+            var order = TablePages.Inverted(own.CreatedAt) + "_" + own.RowKey;
+            yield return own.Copy(BusinessList + order);
+            if (own.UserId is { } user)
+            {
+                yield return own.Copy(UserList(user) + order);
+            }
+
+            if (own.EventId is { } forEvent)
+            {
+                yield return own.Copy(EventList(forEvent) + order);
+            }
+        }
+
+        public string? EmailId { get; set; }
         public string? UserId { get; set; }
         public string? EventId { get; set; }
         public string? JobRunId { get; set; }
@@ -173,6 +211,7 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
         {
             PartitionKey = l.BusinessId,
             RowKey = l.Id,
+            EmailId = l.Id,
             UserId = l.UserId,
             EventId = l.EventId,
             JobRunId = l.JobRunId,
@@ -194,8 +233,16 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
             UpdatedAt = l.UpdatedAt,
         };
 
+        private EmailLogEntity Copy(string rowKey)
+        {
+            var copy = (EmailLogEntity)MemberwiseClone();
+            copy.RowKey = rowKey;
+            copy.ETag = default;
+            return copy;
+        }
+
         public EmailLog ToLog() => new(
-            RowKey, PartitionKey, UserId, EventId, JobRunId, EmailType, RecipientEmail, Subject, BodyPreview, Status, CreatedAt,
+            EmailId ?? RowKey, PartitionKey, UserId, EventId, JobRunId, EmailType, RecipientEmail, Subject, BodyPreview, Status, CreatedAt,
             SentAt, ErrorMessage, RetryCount, Provider, ProviderMessageId, OpenedAt, ClickedAt, SendingUntil, UpdatedAt);
     }
 }

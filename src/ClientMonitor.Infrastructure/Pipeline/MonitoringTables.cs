@@ -87,7 +87,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
 
     /// <summary>
     /// Writes the list rows of events stored before lists had them (their own row only, without an <c>EventId</c>
-    /// column), so they are listed again; an upgrade step (<c>migrate-event-lists</c>). Returns how many it wrote.
+    /// column), so they are listed again; an upgrade step (<c>migrate-lists</c>). Returns how many it wrote.
     /// </summary>
     public async Task<int> AddMissingListRowsAsync(CancellationToken cancellationToken)
     {
@@ -112,28 +112,10 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
     /// Reads the list rows of the business (or of one client) from the cursor, or from <c>To</c>, down to
     /// <c>From</c>, with the other filters applied by the service, and stops one row past the page.
     /// </summary>
-    public async Task<EventPage> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
+    public async Task<ListPage<MonitoringEvent>> QueryAsync(string businessId, EventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var prefix = query.ClientId is null ? TimeListPrefix : ClientListPrefix(query.ClientId);
-        var lower = query.To is { } to ? prefix + Inverted(to, 1) : prefix;
-        var upper = query.From is { } from ? prefix + Inverted(from, 1) : TablePages.After(prefix);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId} and RowKey lt {upper}");
-        if (query.Cursor is not null)
-        {
-            var after = TablePages.DecodeCursor(query.Cursor);
-            if (string.CompareOrdinal(after, lower) < 0 || string.CompareOrdinal(after, upper) >= 0)
-            {
-                throw new InvalidCursorException("The cursor does not belong to this list and these filters.");
-            }
-
-            filter += TableClient.CreateQueryFilter($" and RowKey gt {after}");
-        }
-        else
-        {
-            filter += TableClient.CreateQueryFilter($" and RowKey ge {lower}");
-        }
-
+        var filter = TablePages.NewestFirstFilter(businessId, query.ClientId is null ? TimeListPrefix : ClientListPrefix(query.ClientId), query.From, query.To, query.Cursor);
         if (query.ClientId is not null)
         {
             filter += TableClient.CreateQueryFilter($" and ClientId eq {query.ClientId}");
@@ -149,11 +131,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
             filter += " and Relevance ge " + TableStoreSupport.DoubleLiteral(min);
         }
 
-        var page = await _events.ReadPageAsync<EventEntity>(filter, query.Skip, query.Limit, cancellationToken).ConfigureAwait(false);
-        return new EventPage(
-            page.Rows.Select(r => r.ToEvent()).ToList(),
-            query.Cursor is null && page.AfterLast is null ? page.Matched : null,
-            page.AfterLast is { } last ? TablePages.EncodeCursor(last) : null);
+        return await _events.ReadListPageAsync<EventEntity, MonitoringEvent>(filter, query.Skip, query.Limit, query.Cursor is not null, r => r.ToEvent(), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> AddIfAbsentAsync(Notification notification, CancellationToken cancellationToken)
@@ -196,10 +174,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
 
     /// <summary>Newest first, then most relevant, then by id: inverted creation ticks, inverted relevance, the id.</summary>
     private static string EventOrder(MonitoringEvent e)
-        => string.Create(CultureInfo.InvariantCulture, $"{Inverted(e.CreatedAt, 0)}_{10_000 - (int)Math.Round(Math.Clamp(e.Relevance, 0, 1) * 10_000):D5}_{e.Id}");
-
-    private static string Inverted(DateTimeOffset at, long plus)
-        => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks + plus).ToString("D19", CultureInfo.InvariantCulture);
+        => string.Create(CultureInfo.InvariantCulture, $"{TablePages.Inverted(e.CreatedAt)}_{10_000 - (int)Math.Round(Math.Clamp(e.Relevance, 0, 1) * 10_000):D5}_{e.Id}");
 
     // The client's list rows are keyed by a hash of its id: fixed length, so no client's range holds another's.
     private static string ClientListPrefix(string clientId) => "c_" + StableId.From(clientId) + "_";

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
 using ClientMonitor.Core.Pipeline;
@@ -42,6 +43,44 @@ public static class TablePages
 
         return new TablePage<T>(rows, matched, null);
     }
+
+    /// <summary>
+    /// The filter of a newest-first list whose row keys are <paramref name="prefix"/> + <see cref="Inverted"/>
+    /// creation ticks + anything: one partition, the keys of <c>[from, to)</c>, and after the cursor when there is
+    /// one. A cursor outside that range is <see cref="InvalidCursorException"/> (another list's, or tampered with).
+    /// </summary>
+    public static string NewestFirstFilter(string partitionKey, string prefix, DateTimeOffset? from, DateTimeOffset? to, string? cursor)
+    {
+        var lower = to is { } end ? prefix + Inverted(end, 1) : prefix;
+        var upper = from is { } start ? prefix + Inverted(start, 1) : After(prefix);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey lt {upper}");
+        if (cursor is null)
+        {
+            return filter + TableClient.CreateQueryFilter($" and RowKey ge {lower}");
+        }
+
+        var after = DecodeCursor(cursor);
+        return string.CompareOrdinal(after, lower) >= 0 && string.CompareOrdinal(after, upper) < 0
+            ? filter + TableClient.CreateQueryFilter($" and RowKey gt {after}")
+            : throw new InvalidCursorException("The cursor does not belong to this list and these filters.");
+    }
+
+    /// <summary>Reads a page (see <see cref="ReadPageAsync{T}"/>) as the list's answer: total only when known, next as a cursor.</summary>
+    public static async Task<ListPage<TItem>> ReadListPageAsync<TEntity, TItem>(
+        this TableClient table, string filter, int skip, int limit, bool fromCursor, Func<TEntity, TItem> item, CancellationToken cancellationToken)
+        where TEntity : class, ITableEntity
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var page = await table.ReadPageAsync<TEntity>(filter, skip, limit, cancellationToken).ConfigureAwait(false);
+        return new ListPage<TItem>(
+            page.Rows.Select(item).ToList(),
+            !fromCursor && page.AfterLast is null ? page.Matched : null,
+            page.AfterLast is { } last ? EncodeCursor(last) : null);
+    }
+
+    /// <summary>Ticks counted down from the end of time, fixed width, so newer sorts first: <c>at</c> + <paramref name="plus"/> ticks.</summary>
+    public static string Inverted(DateTimeOffset at, long plus = 0)
+        => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks + plus).ToString("D19", CultureInfo.InvariantCulture);
 
     /// <summary>The first key after every key that starts with <paramref name="prefix"/>.</summary>
     public static string After(string prefix)

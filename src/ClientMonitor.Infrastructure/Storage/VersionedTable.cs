@@ -7,10 +7,15 @@ namespace ClientMonitor.Infrastructure.Storage;
 /// <summary>
 /// One table of business-partitioned rows (PK business id, RK the value's id) with ETag-checked writes: the shared
 /// implementation behind <see cref="IVersionedStore{T}"/> for schedules, clients, users and preferences.
+/// With <paramref name="listRows"/>, every write also writes the value's list rows (copies keyed in a list's order,
+/// row keys starting with <see cref="ListRowPrefix"/>) in the same transaction: one request, never half written.
 /// </summary>
-internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEntity> toEntity, Func<TEntity, T> fromEntity) : IVersionedStore<T>
+internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEntity> toEntity, Func<TEntity, T> fromEntity, Func<TEntity, IEnumerable<TEntity>>? listRows = null) : IVersionedStore<T>
     where TEntity : class, ITableEntity
 {
+    /// <summary>Where list rows start: after every id (ids are letters, digits and punctuation below <c>~</c>).</summary>
+    public const string ListRowPrefix = "~";
+
     public async Task<Versioned<T>?> GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken)
     {
         var row = await table.GetOrNullAsync<TEntity>(businessId, id, cancellationToken).ConfigureAwait(false);
@@ -20,7 +25,8 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
     public async Task<IReadOnlyList<Versioned<T>>> ListAsync(string businessId, CancellationToken cancellationToken)
     {
         var rows = new List<Versioned<T>>();
-        await foreach (var row in table.QueryAsync<TEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId}") + (listRows is null ? string.Empty : TableClient.CreateQueryFilter($" and RowKey lt {ListRowPrefix}"));
+        await foreach (var row in table.QueryAsync<TEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rows.Add(new Versioned<T>(fromEntity(row), row.ETag.ToString()));
         }
@@ -32,7 +38,13 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
     {
         try
         {
-            var response = await table.AddEntityAsync(toEntity(value), cancellationToken).ConfigureAwait(false);
+            var entity = toEntity(value);
+            if (listRows is not null)
+            {
+                return (WriteResult.Done, await SubmitAsync(new TableTransactionAction(TableTransactionActionType.Add, entity), entity, cancellationToken).ConfigureAwait(false));
+            }
+
+            var response = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
             return (WriteResult.Done, response.Headers.ETag?.ToString());
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -46,7 +58,13 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
         ArgumentException.ThrowIfNullOrEmpty(etag);
         try
         {
-            var updated = await table.ReplaceIfMatchAsync(toEntity(value), new ETag(etag), cancellationToken).ConfigureAwait(false);
+            var entity = toEntity(value);
+            if (listRows is not null)
+            {
+                return (WriteResult.Done, await SubmitAsync(new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(etag)), entity, cancellationToken).ConfigureAwait(false));
+            }
+
+            var updated = await table.ReplaceIfMatchAsync(entity, new ETag(etag), cancellationToken).ConfigureAwait(false);
             return (WriteResult.Done, updated.ToString());
         }
         catch (RequestFailedException ex) when (ex.Status == TableStoreSupport.PreconditionFailed)
@@ -61,6 +79,28 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
 
     public async Task<WriteResult> DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken)
     {
+        if (listRows is not null && await table.GetOrNullAsync<TEntity>(businessId, id, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(
+                    [
+                        new TableTransactionAction(TableTransactionActionType.Delete, stored, etag is null ? ETag.All : new ETag(etag)),
+                        .. listRows(stored).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)),
+                    ],
+                    cancellationToken).ConfigureAwait(false);
+                return WriteResult.Done;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == TableStoreSupport.PreconditionFailed)
+            {
+                return WriteResult.Stale;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // A row stored before it had list rows: only the row itself goes.
+            }
+        }
+
         try
         {
             await table.DeleteEntityAsync(businessId, id, etag is null ? ETag.All : new ETag(etag), cancellationToken).ConfigureAwait(false);
@@ -70,6 +110,15 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
         {
             return WriteResult.Stale;
         }
+    }
+
+    /// <summary>The row's own write and its list rows' upserts in one transaction; returns the row's new ETag.</summary>
+    private async Task<string?> SubmitAsync(TableTransactionAction own, TEntity entity, CancellationToken cancellationToken)
+    {
+        var response = await table.SubmitTransactionAsync(
+            [own, .. listRows!(entity).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))],
+            cancellationToken).ConfigureAwait(false);
+        return response.Value[0].Headers.ETag?.ToString();
     }
 }
 

@@ -56,7 +56,7 @@ public sealed class LocalHostCrashTests
         var events = (await pipeline.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, int.MaxValue), CancellationToken.None)).Items.Count;
         var (_, amy) = await pipeline.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
         var (_, bob) = await pipeline.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
-        var (emails, _) = await pipeline.EmailLogs.QueryAsync(business, new ClientMonitor.Core.Notifications.EmailLogQuery(Limit: int.MaxValue), CancellationToken.None);
+        var emails = (await pipeline.EmailLogs.QueryAsync(business, new ClientMonitor.Core.Notifications.EmailLogQuery(Limit: int.MaxValue), CancellationToken.None)).Items;
         Assert.Equal("Completed", status);
         Assert.Equal((JobRunStatus.Completed, 200, 0), (run.Status, run.ClientsFinished, run.ClientsFailed));
         Assert.Equal(200, clientRuns.Count(c => c.Status == ClientRunStatus.Completed));

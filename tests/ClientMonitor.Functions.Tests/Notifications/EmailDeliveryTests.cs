@@ -140,8 +140,16 @@ public sealed partial class EmailDeliveryTests : IAsyncLifetime
         using var badType = await admin.GetAsync("/api/v1/email-logs/?email_type=newsletter");
 
         var distinct = emails.Select(e => e.EmailId).Distinct().Count();
-        Assert.Equal(distinct, (int)all["total"]!);
+        Assert.True(distinct > 2, "the test needs more emails than one page holds");
+        Assert.Null(all["total"]); // unknown until a page reaches the end
         Assert.Equal(2, all["email_logs"]!.AsArray().Count);
+        var walked = new List<string>();
+        for (JsonObject? page = all; page is not null; page = (string?)page["next"] is { } next ? await JsonAsync(await admin.GetAsync(next)) : null)
+        {
+            walked.AddRange(page["email_logs"]!.AsArray().Select(l => (string)l!["id"]!));
+        }
+
+        Assert.Equal(emails.Select(e => e.EmailId).Distinct().Order(StringComparer.Ordinal), walked.Order(StringComparer.Ordinal));
         Assert.Equal("sent", (string)one["status"]!);
         Assert.Equal("file", (string)one["provider"]!);
         Assert.Equal(1, (int)byEvent["total"]!);

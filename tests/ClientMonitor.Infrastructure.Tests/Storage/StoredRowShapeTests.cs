@@ -1,5 +1,7 @@
 using Azure.Data.Tables;
 using ClientMonitor.Core.Pipeline;
+using ClientMonitor.Core.Notifications;
+using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Pipeline;
 using ClientMonitor.Infrastructure.Storage;
 using ClientMonitor.Testing;
@@ -18,7 +20,7 @@ public sealed class StoredRowShapeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _tables = (await Azurite.SharedAsync()).CreateTableService();
-        foreach (var table in new[] { MonitoringTables.EventsTable, PoisonMessageStore.TableName })
+        foreach (var table in new[] { MonitoringTables.EventsTable, PoisonMessageStore.TableName, NotificationTables.EmailLogsTable })
         {
             await _tables.GetTableClient(table).CreateIfNotExistsAsync();
         }
@@ -59,7 +61,7 @@ public sealed class StoredRowShapeTests : IAsyncLifetime
         Assert.Equal(("Contoso raises $40M", "rule_based"), (stored.Title, stored.Classifier));
         Assert.Null(stored.Summary);
         Assert.Null(stored.Insight);
-        Assert.Empty(unlisted.Items); // listed only once migrate-event-lists has given it list rows
+        Assert.Empty(unlisted.Items); // listed only once migrate-lists has given it list rows
         Assert.Equal("e1", Assert.Single(matches).Id);
         Assert.Equal(1, total);
     }
@@ -81,6 +83,39 @@ public sealed class StoredRowShapeTests : IAsyncLifetime
         Assert.Equal(Created, Assert.IsType<DateTimeOffset>(raw["CreatedAt"]));
         Assert.False(raw.TryGetValue("Summary", out var summary) && summary is not null, "a null value is not stored");
         Assert.False(raw.TryGetValue("PublishedAt", out var published) && published is not null, "a null value is not stored");
+    }
+
+    [Fact]
+    public async Task AnEmailLogStoredBeforeListRows_ReadsBack_AndOnceMigrated_IsListedForItsUserAndEvent()
+    {
+        var business = Azurite.UniqueName("b");
+        await _tables.GetTableClient(NotificationTables.EmailLogsTable).AddEntityAsync(new TableEntity(business, "m1")
+        {
+            ["UserId"] = "amy",
+            ["EventId"] = "e1",
+            ["EmailType"] = "event_notification",
+            ["RecipientEmail"] = "Amy@Example.com",
+            ["RecipientKey"] = "amy@example.com",
+            ["Subject"] = "Contoso raises $40M",
+            ["Status"] = "Sent",
+            ["CreatedAt"] = Created,
+            ["RetryCount"] = 0,
+        });
+        var tables = new NotificationTables(_tables);
+        IEmailLogStore store = tables;
+
+        var stored = await store.GetVersionedAsync(business, "m1", CancellationToken.None);
+        var before = await store.QueryAsync(business, new EmailLogQuery(), CancellationToken.None);
+        await tables.AddMissingListRowsAsync(CancellationToken.None);
+        var again = await tables.AddMissingListRowsAsync(CancellationToken.None);
+        var forUser = await store.QueryAsync(business, new EmailLogQuery(UserId: "amy", RecipientEmail: "AMY@example.com"), CancellationToken.None);
+        var forEvent = await store.QueryAsync(business, new EmailLogQuery(EventId: "e1", From: Created, To: Created.AddSeconds(1)), CancellationToken.None);
+
+        Assert.Equal((EmailStatus.Sent, "amy"), (stored!.Value.Status, stored.Value.UserId));
+        Assert.Empty(before.Items);
+        Assert.Equal(0, again); // only rows without list rows are written
+        Assert.Equal("m1", Assert.Single(forUser.Items).Id);
+        Assert.Equal("m1", Assert.Single(forEvent.Items).Id);
     }
 
     [Fact]
