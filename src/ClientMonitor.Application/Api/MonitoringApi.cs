@@ -47,7 +47,8 @@ public sealed record SchedulerStatus(bool Running, int TotalJobs, IReadOnlyList<
 /// </summary>
 public sealed record EventList(IReadOnlyList<MonitoringEvent> Events, int? Total, int Skip, int Limit, string? Next);
 
-public sealed record NotificationList(IReadOnlyList<Notification> Notifications, int Total, int Skip, int Limit);
+/// <summary>A page of the caller's notifications: <c>next</c> and <c>total</c> as for events.</summary>
+public sealed record NotificationList(IReadOnlyList<Notification> Notifications, int? Total, int Skip, int Limit, string? Next);
 
 /// <summary>
 /// Monitoring jobs (start now), job runs, the scheduler's status, events and the caller's notifications. Runs
@@ -75,7 +76,7 @@ public static class MonitoringApi
         events.MapGet("/{eventId}", GetEventAsync).Doc("GetEvent", "One event: the target of the \"View event\" links in emails.").Produces<MonitoringEvent>();
 
         var notifications = api.MapGroup("/notifications").WithTags("Notifications");
-        notifications.MapGet("/", ListNotificationsAsync).Doc("ListNotifications", "A page of the caller's notifications, newest first.").Produces<NotificationList>().Paged(ApiDocs.Flag("unread_only", "Only notifications not yet read."));
+        notifications.MapGet("/", ListNotificationsAsync).Doc("ListNotifications", "A page of the caller's notifications, newest first.").Produces<NotificationList>().Paged(ApiDocs.Flag("unread_only", "Only notifications not yet read."), ApiDocs.Cursor);
         notifications.MapPost("/{notificationId}/read", MarkReadAsync).Doc("MarkNotificationRead", "Marks one of the caller's notifications read.").Produces(StatusCodes.Status204NoContent);
         return api;
     }
@@ -229,8 +230,15 @@ public static class MonitoringApi
         }
 
         var caller = context.Caller();
-        var (items, total) = await notifications.ListAsync(caller.BusinessId, caller.UserId, unreadOnly, skip, limit, ct);
-        return TypedResults.Ok(new NotificationList(items, total, skip, limit));
+        try
+        {
+            var page = await notifications.ListAsync(caller.BusinessId, caller.UserId, unreadOnly, skip, limit, query.Cursor(), ct);
+            return TypedResults.Ok(new NotificationList(page.Items, page.Total, skip, limit, Query.NextLink(context.Request, page.Next)));
+        }
+        catch (InvalidCursorException ex)
+        {
+            return ApiProblems.Invalid("cursor", ex.Message);
+        }
     }
 
     private static async Task<IResult> MarkReadAsync(HttpContext context, string notificationId, INotificationStore notifications, TimeProvider time, CancellationToken ct)

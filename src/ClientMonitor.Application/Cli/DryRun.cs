@@ -207,8 +207,8 @@ internal static class DryRun
 
         public Task<bool> AddIfAbsentAsync(Notification notification, CancellationToken cancellationToken) => Task.FromResult(_notifications.TryAdd(notification.Id, notification));
 
-        public Task<(IReadOnlyList<Notification> Items, int Total)> ListAsync(string businessId, string userId, bool unreadOnly, int skip, int limit, CancellationToken cancellationToken)
-            => Task.FromResult<(IReadOnlyList<Notification>, int)>(([], 0));
+        public Task<ListPage<Notification>> ListAsync(string businessId, string userId, bool unreadOnly, int skip, int limit, string? cursor, CancellationToken cancellationToken)
+            => Task.FromResult(new ListPage<Notification>([], 0, null));
 
         public Task<bool> MarkReadAsync(string businessId, string userId, string notificationId, DateTimeOffset at, CancellationToken cancellationToken) => Task.FromResult(false);
     }

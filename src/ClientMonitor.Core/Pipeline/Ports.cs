@@ -98,7 +98,8 @@ public interface INotificationStore
     /// <summary>Inserts the notification unless its id exists; true when it was new.</summary>
     Task<bool> AddIfAbsentAsync(Notification notification, CancellationToken cancellationToken);
 
-    Task<(IReadOnlyList<Notification> Items, int Total)> ListAsync(string businessId, string userId, bool unreadOnly, int skip, int limit, CancellationToken cancellationToken);
+    /// <summary>The user's inbox (or its unread part), newest first; reads about one page of rows. <paramref name="cursor"/>: a page's next.</summary>
+    Task<ListPage<Notification>> ListAsync(string businessId, string userId, bool unreadOnly, int skip, int limit, string? cursor, CancellationToken cancellationToken);
 
     /// <summary>Marks one notification read; false when the user has no notification with that id.</summary>
     Task<bool> MarkReadAsync(string businessId, string userId, string notificationId, DateTimeOffset at, CancellationToken cancellationToken);

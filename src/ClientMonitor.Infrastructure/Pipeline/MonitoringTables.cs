@@ -82,14 +82,15 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The event by its id (a list row's key is no event's id).</summary>
     public async Task<MonitoringEvent?> GetAsync(string businessId, string eventId, CancellationToken cancellationToken)
-        => (await _events.GetOrNullAsync<EventEntity>(businessId, eventId, cancellationToken).ConfigureAwait(false))?.ToEvent();
+        => IsListRowKey(eventId) ? null : (await _events.GetOrNullAsync<EventEntity>(businessId, eventId, cancellationToken).ConfigureAwait(false))?.ToEvent();
 
     /// <summary>
     /// Writes the list rows of events stored before lists had them (their own row only, without an <c>EventId</c>
     /// column), so they are listed again; an upgrade step (<c>migrate-lists</c>). Returns how many it wrote.
     /// </summary>
-    public async Task<int> AddMissingListRowsAsync(CancellationToken cancellationToken)
+    public async Task<int> AddMissingEventListRowsAsync(CancellationToken cancellationToken)
     {
         var written = 0;
         await foreach (var row in _events.QueryAsync<EventEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -134,42 +135,95 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         return await _events.ReadListPageAsync<EventEntity, MonitoringEvent>(filter, query.Skip, query.Limit, query.Cursor is not null, r => r.ToEvent(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The notification's row with its list rows (the inbox's, and the unread part's) in one transaction; false,
+    /// writing nothing, when its id exists.
+    /// </summary>
     public async Task<bool> AddIfAbsentAsync(Notification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
-        var (_, added) = await _notifications.AddOrGetAsync(NotificationEntity.From(notification), cancellationToken).ConfigureAwait(false);
-        return added;
-    }
-
-    public async Task<(IReadOnlyList<Notification> Items, int Total)> ListAsync(string businessId, string userId, bool unreadOnly, int skip, int limit, CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Inbox(businessId, userId)}");
-        if (unreadOnly)
+        var row = NotificationEntity.From(notification);
+        try
         {
-            filter += TableClient.CreateQueryFilter($" and IsRead eq {false}");
+            await _notifications.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Add, row), .. row.ListRows().Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))],
+                cancellationToken).ConfigureAwait(false);
+            return true;
         }
-
-        var rows = await _notifications.ListAsync<NotificationEntity>(filter, cancellationToken).ConfigureAwait(false);
-        var page = rows.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.RowKey, StringComparer.Ordinal).Skip(skip).Take(limit).Select(r => r.ToNotification(businessId, userId)).ToList();
-        return (page, rows.Count);
-    }
-
-    public async Task<bool> MarkReadAsync(string businessId, string userId, string notificationId, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        var row = await _notifications.GetOrNullAsync<NotificationEntity>(Inbox(businessId, userId), notificationId, cancellationToken).ConfigureAwait(false);
-        if (row is null)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             return false;
         }
+    }
 
-        if (!row.IsRead)
+    public async Task<ListPage<Notification>> ListAsync(string businessId, string userId, bool unreadOnly, int skip, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var filter = TablePages.NewestFirstFilter(Inbox(businessId, userId), unreadOnly ? NotificationEntity.UnreadList : NotificationEntity.InboxList, null, null, cursor);
+        return await _notifications.ReadListPageAsync<NotificationEntity, Notification>(filter, skip, limit, cursor is not null, r => r.ToNotification(businessId, userId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks the row and its inbox row read and drops its unread row, in one transaction (ETag-checked).</summary>
+    public async Task<bool> MarkReadAsync(string businessId, string userId, string notificationId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
         {
+            var row = await _notifications.GetOrNullAsync<NotificationEntity>(Inbox(businessId, userId), notificationId, cancellationToken).ConfigureAwait(false);
+            if (row is null || notificationId.StartsWith(NotificationEntity.ListPrefix, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (row.IsRead)
+            {
+                return true;
+            }
+
+            var unread = row.UnreadRow();
             row.IsRead = true;
             row.ReadAt = at;
-            await _notifications.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            List<TableTransactionAction> actions =
+            [
+                new(TableTransactionActionType.UpdateReplace, row, row.ETag),
+                new(TableTransactionActionType.UpsertReplace, row.InboxRow()),
+                new(TableTransactionActionType.Delete, unread, Azure.ETag.All),
+            ];
+            try
+            {
+                await _notifications.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // Stored before lists had rows (no unread row to drop): the row and its inbox row are enough.
+                await _notifications.SubmitTransactionAsync(actions[..2], cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == TableStoreSupport.PreconditionFailed && attempt < 5)
+            {
+                // Read meanwhile by another request: look again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives notifications stored before lists had them their list rows (<c>migrate-lists</c>); returns how many.
+    /// </summary>
+    public async Task<int> AddMissingNotificationListRowsAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        await foreach (var row in _notifications.QueryAsync<NotificationEntity>(TableClient.CreateQueryFilter($"RowKey lt {NotificationEntity.ListPrefix}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.NotificationId is null)
+            {
+                row.NotificationId = row.RowKey;
+                await _notifications.SubmitTransactionAsync(
+                    [new TableTransactionAction(TableTransactionActionType.UpsertReplace, row), .. row.ListRows().Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))],
+                    cancellationToken).ConfigureAwait(false);
+                written++;
+            }
         }
 
-        return true;
+        return written;
     }
 
     /// <summary>Newest first, then most relevant, then by id: inverted creation ticks, inverted relevance, the id.</summary>
@@ -180,6 +234,8 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
     private static string ClientListPrefix(string clientId) => "c_" + StableId.From(clientId) + "_";
 
     private const string TimeListPrefix = "t_";
+
+    private static bool IsListRowKey(string key) => key.StartsWith(TimeListPrefix, StringComparison.Ordinal) || key.StartsWith("c_", StringComparison.Ordinal);
 
     private static string RawPartition(string businessId, string clientId) => businessId + "_" + clientId;
 
@@ -266,8 +322,34 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
             CrmJson is null ? null : WireJson.Deserialize<CrmContext>(CrmJson), InsightJson is null ? null : WireJson.Deserialize<Insight>(InsightJson), CreatedAt);
     }
 
+    /// <summary>
+    /// One notification's row (RowKey = id) and its list rows: <c>~t_</c> (the inbox, newest first) and, while it is
+    /// unread, <c>~u_</c> (the unread part), so either list reads a page.
+    /// </summary>
     private sealed class NotificationEntity : TableRow
     {
+        public const string ListPrefix = "~";
+        public const string InboxList = ListPrefix + "t_";
+        public const string UnreadList = ListPrefix + "u_";
+
+        /// <summary>The list rows of the notification as it is: the inbox row, and the unread row while unread.</summary>
+        public IEnumerable<NotificationEntity> ListRows() => IsRead ? [InboxRow()] : [InboxRow(), UnreadRow()];
+
+        public NotificationEntity InboxRow() => Copy(InboxList + Order);
+
+        public NotificationEntity UnreadRow() => Copy(UnreadList + Order);
+
+        private string Order => TablePages.Inverted(CreatedAt) + "_" + (NotificationId ?? RowKey);
+
+        private NotificationEntity Copy(string rowKey)
+        {
+            var copy = (NotificationEntity)MemberwiseClone();
+            copy.RowKey = rowKey;
+            copy.ETag = default;
+            return copy;
+        }
+
+        public string? NotificationId { get; set; }
         public string EventId { get; set; } = string.Empty;
         public string ClientId { get; set; } = string.Empty;
         public string Title { get; set; } = string.Empty;
@@ -281,6 +363,7 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
         {
             PartitionKey = Inbox(n.BusinessId, n.UserId),
             RowKey = n.Id,
+            NotificationId = n.Id,
             EventId = n.EventId,
             ClientId = n.ClientId,
             Title = n.Title,
@@ -291,6 +374,6 @@ public sealed class MonitoringTables(TableServiceClient tables) : IRawDataStore,
             ReadAt = n.ReadAt,
         };
 
-        public Notification ToNotification(string businessId, string userId) => new(RowKey, businessId, userId, EventId, ClientId, Title, Category, Relevance, IsRead, CreatedAt, ReadAt);
+        public Notification ToNotification(string businessId, string userId) => new(NotificationId ?? RowKey, businessId, userId, EventId, ClientId, Title, Category, Relevance, IsRead, CreatedAt, ReadAt);
     }
 }

@@ -18,6 +18,11 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
 
     public async Task<Versioned<T>?> GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken)
     {
+        if (listRows is not null && id.StartsWith(ListRowPrefix, StringComparison.Ordinal))
+        {
+            return null; // a list row's key is no value's id
+        }
+
         var row = await table.GetOrNullAsync<TEntity>(businessId, id, cancellationToken).ConfigureAwait(false);
         return row is null ? null : new Versioned<T>(fromEntity(row), row.ETag.ToString());
     }

@@ -54,8 +54,8 @@ public sealed class LocalHostCrashTests
         var run = (await pipeline.JobRuns.GetAsync(business, runId, CancellationToken.None))!;
         var clientRuns = await pipeline.JobRuns.ListClientRunsAsync(runId, CancellationToken.None);
         var events = (await pipeline.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, int.MaxValue), CancellationToken.None)).Items.Count;
-        var (_, amy) = await pipeline.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
-        var (_, bob) = await pipeline.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
+        var amy = (await pipeline.Notifications.ListAsync(business, "amy", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
+        var bob = (await pipeline.Notifications.ListAsync(business, "bob", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
         var emails = (await pipeline.EmailLogs.QueryAsync(business, new ClientMonitor.Core.Notifications.EmailLogQuery(Limit: int.MaxValue), CancellationToken.None)).Items;
         Assert.Equal("Completed", status);
         Assert.Equal((JobRunStatus.Completed, 200, 0), (run.Status, run.ClientsFinished, run.ClientsFailed));

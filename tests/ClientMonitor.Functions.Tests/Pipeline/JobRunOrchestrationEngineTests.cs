@@ -35,8 +35,8 @@ public sealed class JobRunOrchestrationEngineTests
         var metadata = await RunOnEngineAsync(activities, input);
         var stored = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
         var events = (await worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, int.MaxValue), CancellationToken.None)).Items.Count;
-        var (_, amy) = await worker.Stores.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
-        var (_, bob) = await worker.Stores.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
+        var amy = (await worker.Stores.Notifications.ListAsync(business, "amy", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
+        var bob = (await worker.Stores.Notifications.ListAsync(business, "bob", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
         Assert.Equal(JobRunStatus.Completed, metadata.ReadOutputAs<JobRunStatus>());

@@ -74,8 +74,8 @@ public sealed class JobRunTaskHubTests
 
         var stored = (await worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!;
         var events = (await worker.Stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, int.MaxValue), CancellationToken.None)).Items.Count;
-        var (_, amy) = await worker.Stores.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
-        var (_, bob) = await worker.Stores.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
+        var amy = (await worker.Stores.Notifications.ListAsync(business, "amy", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
+        var bob = (await worker.Stores.Notifications.ListAsync(business, "bob", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
         var emails = worker.Dispatcher.Emails.Where(e => e.BusinessId == business).Select(e => e.EmailId).Distinct().Count();
         Assert.InRange(finishedBeforeRestart, 5, 29);
         Assert.Equal((JobRunStatus.Completed, 30, 0), (stored.Status, stored.ClientsFinished, stored.ClientsFailed));

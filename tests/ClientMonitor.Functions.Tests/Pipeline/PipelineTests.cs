@@ -148,8 +148,8 @@ public sealed class PipelineTests
     {
         var stores = worker.Stores;
         var events = (await stores.Events.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, int.MaxValue), CancellationToken.None)).Items.Count;
-        var (_, amy) = await stores.Notifications.ListAsync(business, "amy", false, 0, 1, CancellationToken.None);
-        var (_, bob) = await stores.Notifications.ListAsync(business, "bob", false, 0, 1, CancellationToken.None);
+        var amy = (await stores.Notifications.ListAsync(business, "amy", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
+        var bob = (await stores.Notifications.ListAsync(business, "bob", false, 0, int.MaxValue, null, CancellationToken.None)).Items.Count;
         var raw = 0;
         foreach (var client in await stores.Clients.ListAsync(business, CancellationToken.None))
         {

@@ -34,7 +34,7 @@ public sealed class RequestSavingTests : IAsyncLifetime
     public async Task SavingRawItems_WhenAnotherRunStoredSomeFirst_WritesTheRest_AndNamesTheTakenOnes()
     {
         var business = Azurite.UniqueName("b");
-        IRawDataStore store = new MonitoringTables(_tables);
+        var store = new MonitoringTables(_tables);
         await store.SaveAsync([(Raw(business, "r2", processed: true), false)], CancellationToken.None); // the other run
 
         var ids = Enumerable.Range(1, 20).Select(i => $"r{i}").ToList();
@@ -51,7 +51,7 @@ public sealed class RequestSavingTests : IAsyncLifetime
     public async Task SavingARawItemReadFromTheStore_ReplacesIt()
     {
         var business = Azurite.UniqueName("b");
-        IRawDataStore store = new MonitoringTables(_tables);
+        var store = new MonitoringTables(_tables);
         await store.SaveAsync([(Raw(business, "r1"), false)], CancellationToken.None); // a search-only run
 
         var taken = await store.SaveAsync([(Raw(business, "r1", processed: true), true)], CancellationToken.None);
@@ -64,7 +64,7 @@ public sealed class RequestSavingTests : IAsyncLifetime
     public async Task FindingEventsByManyIds_ReturnsTheStoredOnes_AcrossSeveralQueries()
     {
         var business = Azurite.UniqueName("b");
-        IEventStore store = new MonitoringTables(_tables);
+        var store = new MonitoringTables(_tables);
         for (var i = 0; i < 30; i += 2)
         {
             await store.UpsertAsync(new MonitoringEvent($"e{i}", business, "c1", "run", "t", null, "https://x.example", "newsapi", null, EventCategory.Other, 0.5, 0, RiskLevel.Low, "rule_based", null, null, null, Now), CancellationToken.None);

@@ -52,7 +52,7 @@ public sealed class StoredRowShapeTests : IAsyncLifetime
 
         var stored = await store.GetAsync(business, "e1", CancellationToken.None);
         var unlisted = await store.QueryAsync(business, new EventQuery(null, null, null, null, null, 0, 10), CancellationToken.None);
-        await store.AddMissingListRowsAsync(CancellationToken.None);
+        await store.AddMissingEventListRowsAsync(CancellationToken.None);
         var (matches, total, _) = await store.QueryAsync(business, new EventQuery("c1", EventCategory.Funding, 0.5, Created.AddMinutes(-1), Created.AddMinutes(1), 0, 10), CancellationToken.None);
 
         Assert.NotNull(stored);
