@@ -3,6 +3,8 @@ using ClientMonitor.Core.Clients;
 using ClientMonitor.Core.Pipeline;
 using ClientMonitor.Core.Preferences;
 using ClientMonitor.Core.Tenancy;
+using ClientMonitor.Core.Notifications;
+using ClientMonitor.Infrastructure.Notifications;
 using ClientMonitor.Infrastructure.Pipeline;
 
 namespace ClientMonitor.Benchmarks;
@@ -15,7 +17,7 @@ internal static class Seeder
     /// <summary>The business, its admin <c>amy</c> (instant notifications for everything) and <paramref name="clients"/> clients.</summary>
     public static async Task SeedBusinessAsync(TableServiceClient tables, string business, int clients)
     {
-        foreach (var table in new[] { TenantTables.BusinessesTable, TenantTables.UsersTable, TenantTables.ClientsTable, TenantTables.PreferencesTable, MonitoringTables.EventsTable })
+        foreach (var table in new[] { TenantTables.BusinessesTable, TenantTables.UsersTable, TenantTables.ClientsTable, TenantTables.PreferencesTable, MonitoringTables.EventsTable, MonitoringTables.NotificationsTable, NotificationTables.EmailLogsTable })
         {
             await tables.GetTableClient(table).CreateIfNotExistsAsync();
         }
@@ -29,23 +31,50 @@ internal static class Seeder
     }
 
     /// <summary>
-    /// Up to <paramref name="events"/> events over the business's first 1,000 clients, by parallel upserts (the event
-    /// store has no batch write). Stops at <paramref name="budget"/>; returns how many were written.
+    /// Up to <paramref name="events"/> events over the business's clients, by parallel upserts (each one transaction
+    /// of the event's rows). Stops at <paramref name="budget"/>; returns how many were written.
     /// </summary>
-    public static async Task<int> SeedEventsAsync(TableServiceClient tables, string business, int clients, int events, TimeSpan budget)
+    public static Task<int> SeedEventsAsync(TableServiceClient tables, string business, int clients, int events, TimeSpan budget)
     {
         var store = new MonitoringTables(tables);
+        return WriteAsync(events, budget, async i =>
+        {
+            var at = Now.AddMinutes(-i);
+            await store.UpsertAsync(
+                new MonitoringEvent($"evt-{i:D7}", business, $"client-{i % clients:D5}", "seed", $"Event {i}", "A seeded event for the benchmarks.",
+                    $"https://news.example/{i}", "bench", at, (EventCategory)(i % 5), 0.5 + (i % 50) / 100.0, 0.1, default, "bench", null, null, null, at),
+                CancellationToken.None);
+        });
+    }
+
+    /// <summary>Up to <paramref name="count"/> sent email logs to amy, one a minute back from the seed time; returns how many.</summary>
+    public static Task<int> SeedEmailLogsAsync(TableServiceClient tables, string business, int count, TimeSpan budget)
+    {
+        var store = new NotificationTables(tables);
+        return WriteAsync(count, budget, async i => await store.AddPendingIfAbsentAsync(
+            new EmailLog($"mail-{i:D7}", business, "amy", $"evt-{i:D7}", "seed", EmailTypes.EventNotification, "amy@bench.example", $"Event {i}", null, EmailStatus.Sent, Now.AddMinutes(-i)),
+            CancellationToken.None));
+    }
+
+    /// <summary>Up to <paramref name="count"/> notifications in amy's inbox, every other one read; returns how many.</summary>
+    public static Task<int> SeedNotificationsAsync(TableServiceClient tables, string business, int count, TimeSpan budget)
+    {
+        var store = new MonitoringTables(tables);
+        return WriteAsync(count, budget, async i => await store.AddIfAbsentAsync(
+            new Notification($"note-{i:D7}", business, "amy", $"evt-{i:D7}", $"client-{i % 1000:D5}", $"Event {i}", (EventCategory)(i % 5), 0.7, i % 2 == 0, Now.AddMinutes(-i), null),
+            CancellationToken.None));
+    }
+
+    /// <summary>Runs <paramref name="write"/> for 0..count-1, 16 at a time, until done or out of time; returns how many finished.</summary>
+    private static async Task<int> WriteAsync(int count, TimeSpan budget, Func<int, Task> write)
+    {
         var written = 0;
         using var stop = new CancellationTokenSource(budget);
         try
         {
-            await Parallel.ForAsync(0, events, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stop.Token }, async (i, _) =>
+            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stop.Token }, async (i, _) =>
             {
-                var at = Now.AddMinutes(-i);
-                await store.UpsertAsync(
-                    new MonitoringEvent($"evt-{i:D7}", business, $"client-{i % clients:D5}", "seed", $"Event {i}", "A seeded event for the benchmarks.",
-                        $"https://news.example/{i}", "bench", at, (EventCategory)(i % 5), 0.5 + (i % 50) / 100.0, 0.1, default, "bench", null, null, null, at),
-                    CancellationToken.None);
+                await write(i);
                 Interlocked.Increment(ref written);
             });
         }
