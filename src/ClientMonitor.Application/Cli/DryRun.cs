@@ -127,7 +127,10 @@ internal static class DryRun
             return Task.CompletedTask;
         }
 
-        public Task<ClientRun> FinishClientRunAsync(ClientRun finished, CancellationToken cancellationToken)
+        public Task<Versioned<ClientRun>?> GetClientRunVersionedAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
+            => Task.FromResult(_clientRuns.TryGetValue((jobRunId, clientId), out var run) ? new Versioned<ClientRun>(run, "*") : null);
+
+        public Task<ClientRun> FinishClientRunAsync(ClientRun finished, string? pendingETag, CancellationToken cancellationToken)
             => Task.FromResult(_clientRuns.AddOrUpdate(
                 (finished.JobRunId, finished.ClientId),
                 finished,

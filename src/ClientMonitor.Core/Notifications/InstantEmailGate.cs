@@ -14,10 +14,14 @@ public interface IInstantEmailBudget
 /// </summary>
 public sealed class InstantEmailGate(IInstantEmailBudget budget, IEmailLogStore logs, IDigestStateStore states)
 {
-    /// <summary>True when the email may be created now (or already exists: a redelivery takes no budget).</summary>
-    public async Task<bool> AllowAsync(string businessId, string userId, string emailId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the email may be created now, or already exists: a redelivery takes no budget. Whether it exists is
+    /// asked only when it <paramref name="mayExist"/> (its event was written by an earlier attempt); an email for an
+    /// event written just now cannot exist, so a first attempt costs no read.
+    /// </summary>
+    public async Task<bool> AllowAsync(string businessId, string userId, string emailId, bool mayExist, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await logs.GetVersionedAsync(businessId, emailId, cancellationToken).ConfigureAwait(false) is not null
+        if ((mayExist && await logs.GetVersionedAsync(businessId, emailId, cancellationToken).ConfigureAwait(false) is not null)
             || await budget.TryTakeAsync(businessId, userId, cancellationToken).ConfigureAwait(false))
         {
             return true;

@@ -54,12 +54,12 @@ public sealed class MonitorClientProcessor(
     /// </summary>
     public async Task<ClientOutcome> RunClientAsync(string businessId, string jobRunId, string clientId, CancellationToken cancellationToken)
     {
-        var jobRun = await JobRunAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false);
-        var clientRun = await ClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false);
+        var scope = await ScopeAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false);
+        var (clientRun, etag) = await ClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false);
         if (!clientRun.IsFinished)
         {
-            var executed = await ExecuteAsync(jobRun, clientRun with { Attempts = clientRun.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
-            clientRun = await stores.JobRuns.FinishClientRunAsync(executed, cancellationToken).ConfigureAwait(false);
+            var executed = await ExecuteAsync(scope, clientRun with { Attempts = clientRun.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+            clientRun = await stores.JobRuns.FinishClientRunAsync(executed, etag, cancellationToken).ConfigureAwait(false);
         }
 
         return ClientOutcome.Of(clientRun);
@@ -68,41 +68,40 @@ public sealed class MonitorClientProcessor(
     /// <summary>Records a client that failed every attempt (unless it finished meanwhile) and returns what it came to.</summary>
     public async Task<ClientOutcome> RecordFailedAsync(string businessId, string jobRunId, string clientId, string error, int attempts, CancellationToken cancellationToken)
     {
-        var clientRun = await ClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false);
+        var (clientRun, etag) = await ClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false);
         if (!clientRun.IsFinished)
         {
             var failed = clientRun with { Status = ClientRunStatus.Failed, Error = error, Attempts = attempts, CompletedAt = timeProvider.GetUtcNow() };
-            clientRun = await stores.JobRuns.FinishClientRunAsync(failed, cancellationToken).ConfigureAwait(false);
+            clientRun = await stores.JobRuns.FinishClientRunAsync(failed, etag, cancellationToken).ConfigureAwait(false);
             (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(clientRun, [], 0);
         }
 
         return ClientOutcome.Of(clientRun);
     }
 
-    private async Task<JobRun> JobRunAsync(string businessId, string jobRunId, CancellationToken cancellationToken)
-        => await stores.JobRuns.GetAsync(businessId, jobRunId, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableMessageException($"Job run {jobRunId} does not exist in business {businessId}.");
-
-    private async Task<ClientRun> ClientRunAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
-        => await stores.JobRuns.GetClientRunAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
+    private async Task<(ClientRun Run, string ETag)> ClientRunAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
+        => await stores.JobRuns.GetClientRunVersionedAsync(jobRunId, clientId, cancellationToken).ConfigureAwait(false) is { } read
+            ? (read.Value, read.ETag)
+            : throw new UnprocessableMessageException($"Client {clientId} is not part of job run {jobRunId}.");
 
     /// <summary>The client pipeline for one client run: returns the run finished (completed, or failed for a missing client or when every source failed).</summary>
-    private async Task<ClientRun> ExecuteAsync(JobRun jobRun, ClientRun clientRun, CancellationToken cancellationToken)
+    private async Task<ClientRun> ExecuteAsync(RunScope scope, ClientRun clientRun, CancellationToken cancellationToken)
     {
+        var jobRun = scope.JobRun;
         clientRun = clientRun with { StartedAt = clientRun.StartedAt ?? timeProvider.GetUtcNow() };
         List<EventCategory> categories = [];
         var client = await stores.Clients.GetAsync(jobRun.BusinessId, clientRun.ClientId, cancellationToken).ConfigureAwait(false);
         var finished = client is null
             ? clientRun with { Status = ClientRunStatus.Failed, Error = "The client no longer exists.", CompletedAt = timeProvider.GetUtcNow() }
-            : await RunAsync(jobRun, clientRun, client, categories, cancellationToken).ConfigureAwait(false);
+            : await RunAsync(scope, clientRun, client, categories, cancellationToken).ConfigureAwait(false);
         (telemetry ?? Operations.NoTelemetry.Instance).ClientProcessed(finished, categories, finished.Counts.InsightsGenerated);
         return finished;
     }
 
     // categories receives the category of each event created, for telemetry.
-    private async Task<ClientRun> RunAsync(JobRun jobRun, ClientRun clientRun, Client client, List<EventCategory> categories, CancellationToken cancellationToken)
+    private async Task<ClientRun> RunAsync(RunScope scope, ClientRun clientRun, Client client, List<EventCategory> categories, CancellationToken cancellationToken)
     {
+        var jobRun = scope.JobRun;
         var providers = catalog.Resolve(jobRun.UsedMockProviders);
         var failedSources = new List<string>();
         var calls = new System.Collections.Concurrent.ConcurrentQueue<ProviderCall>();
@@ -177,7 +176,7 @@ public sealed class MonitorClientProcessor(
         var taken = (await stores.RawData.SaveAsync(final, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         chosen.RemoveAll(c => taken.Contains(c.Raw.Id));
 
-        var (users, preferences) = await RecipientsAsync(jobRun, cancellationToken).ConfigureAwait(false);
+        var (_, users, preferences) = scope;
         var events = 0;
         var insights = 0;
         var notifications = 0;
@@ -189,7 +188,7 @@ public sealed class MonitorClientProcessor(
             events++;
             insights += earlier.Insight is null ? 0 : 1;
             categories.Add(earlier.Category);
-            var (n, e) = await NotifyAsync(jobRun, client, earlier, users, preferences, now, cancellationToken).ConfigureAwait(false);
+            var (n, e) = await NotifyAsync(jobRun, client, earlier, true, users, preferences, now, cancellationToken).ConfigureAwait(false);
             notifications += n;
             emails += e;
         }
@@ -213,7 +212,7 @@ public sealed class MonitorClientProcessor(
             categories.Add(monitoringEvent.Category);
 
             // 7. Recipients by preference; 9. in-app notifications and instant emails.
-            var (n, e) = await NotifyAsync(jobRun, client, monitoringEvent, users, preferences, now, cancellationToken).ConfigureAwait(false);
+            var (n, e) = await NotifyAsync(jobRun, client, monitoringEvent, false, users, preferences, now, cancellationToken).ConfigureAwait(false);
             notifications += n;
             emails += e;
         }
@@ -222,46 +221,52 @@ public sealed class MonitorClientProcessor(
         return Finish(clientRun, counts, sourcesUsed, failedSources, crmProvider?.Name, calls);
     }
 
+    /// <summary>What every client of a job run reads alike: the run itself and the business's users and their preferences.</summary>
+    private sealed record RunScope(JobRun JobRun, IReadOnlyList<User> Users, IReadOnlyList<UserPreferences> Preferences);
+
     /// <summary>
-    /// The business's users and their preferences for a job run: read once per run in this process and kept for
-    /// <see cref="RecipientsFor"/>, not once per client (a change made during a run reaches its clients within that
-    /// time). A failed read is not kept.
+    /// The job run and the business's users and preferences: read once per run in this process and kept for
+    /// <see cref="ScopeFor"/>, not once per client. What the pipeline takes from the job run (its business, type,
+    /// start and providers) never changes; a change to users or preferences made during a run reaches its clients
+    /// within that time. A failed read (a job run that does not exist, a storage error) is not kept.
     /// </summary>
-    private async Task<(IReadOnlyList<User> Users, IReadOnlyList<UserPreferences> Preferences)> RecipientsAsync(JobRun jobRun, CancellationToken cancellationToken)
+    private async Task<RunScope> ScopeAsync(string businessId, string jobRunId, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        foreach (var (key, entry) in _recipients)
+        foreach (var (key, entry) in _scopes)
         {
             if (entry.Until <= now)
             {
-                _recipients.TryRemove(key, out _);
+                _scopes.TryRemove(key, out _);
             }
         }
 
-        var cached = _recipients.GetOrAdd(jobRun.Id, _ => (now + RecipientsFor, LoadAsync()));
+        var cached = _scopes.GetOrAdd((businessId, jobRunId), _ => (now + ScopeFor, LoadAsync()));
         try
         {
-            return await cached.Load.ConfigureAwait(false);
+            return await cached.Load.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch when (cached.Load.IsFaulted)
         {
-            _recipients.TryRemove(new KeyValuePair<string, (DateTimeOffset, Task<(IReadOnlyList<User>, IReadOnlyList<UserPreferences>)>)>(jobRun.Id, cached));
+            _scopes.TryRemove(new KeyValuePair<(string, string), (DateTimeOffset, Task<RunScope>)>((businessId, jobRunId), cached));
             throw;
         }
 
-        async Task<(IReadOnlyList<User>, IReadOnlyList<UserPreferences>)> LoadAsync()
+        async Task<RunScope> LoadAsync()
         {
             // Not the caller's token: the load is shared by every client of the run that asks meanwhile.
-            var users = await stores.Tenants.ListUsersAsync(jobRun.BusinessId, CancellationToken.None).ConfigureAwait(false);
-            var preferences = await stores.Preferences.ListAsync(jobRun.BusinessId, CancellationToken.None).ConfigureAwait(false);
-            return (users, preferences);
+            var jobRun = await stores.JobRuns.GetAsync(businessId, jobRunId, CancellationToken.None).ConfigureAwait(false)
+                ?? throw new UnprocessableMessageException($"Job run {jobRunId} does not exist in business {businessId}.");
+            var users = await stores.Tenants.ListUsersAsync(businessId, CancellationToken.None).ConfigureAwait(false);
+            var preferences = await stores.Preferences.ListAsync(businessId, CancellationToken.None).ConfigureAwait(false);
+            return new RunScope(jobRun, users, preferences);
         }
     }
 
-    /// <summary>How long a job run's users and preferences, once read, serve its clients in this process.</summary>
-    public static readonly TimeSpan RecipientsFor = TimeSpan.FromMinutes(2);
+    /// <summary>How long a job run's scope, once read, serves its clients in this process.</summary>
+    public static readonly TimeSpan ScopeFor = TimeSpan.FromMinutes(2);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Until, Task<(IReadOnlyList<User>, IReadOnlyList<UserPreferences>)> Load)> _recipients = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string BusinessId, string JobRunId), (DateTimeOffset Until, Task<RunScope> Load)> _scopes = new();
 
     /// <summary>
     /// Sorts the client's items by what is stored: new items, and items stored but not processed (a search-only
@@ -334,7 +339,7 @@ public sealed class MonitorClientProcessor(
     };
 
     private async Task<(int Notifications, int Emails)> NotifyAsync(
-        JobRun jobRun, Client client, MonitoringEvent monitoringEvent, IReadOnlyList<User> users, IReadOnlyList<UserPreferences> preferences, DateTimeOffset now, CancellationToken cancellationToken)
+        JobRun jobRun, Client client, MonitoringEvent monitoringEvent, bool writtenBefore, IReadOnlyList<User> users, IReadOnlyList<UserPreferences> preferences, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var notifications = 0;
         var emails = 0;
@@ -361,7 +366,8 @@ public sealed class MonitorClientProcessor(
             if (decision.Email && decision.Frequency == NotificationFrequency.Instant)
             {
                 var emailId = StableId.From("email", EmailTypes.EventNotification, monitoringEvent.Id, user.Id);
-                if (instantEmails is not null && !await instantEmails.AllowAsync(user.BusinessId, user.Id, emailId, now, cancellationToken).ConfigureAwait(false))
+                // Only an event an earlier attempt wrote can have its email already (the email follows the event).
+                if (instantEmails is not null && !await instantEmails.AllowAsync(user.BusinessId, user.Id, emailId, writtenBefore, now, cancellationToken).ConfigureAwait(false))
                 {
                     continue; // past the user's hourly budget: the next digest pass sends a catch-up digest instead
                 }

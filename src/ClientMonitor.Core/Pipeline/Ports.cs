@@ -126,6 +126,9 @@ public interface IJobRunStore
 
     Task<ClientRun?> GetClientRunAsync(string jobRunId, string clientId, CancellationToken cancellationToken);
 
+    /// <summary>The client run with its row's ETag, for <see cref="FinishClientRunAsync"/>.</summary>
+    Task<Versioned<ClientRun>?> GetClientRunVersionedAsync(string jobRunId, string clientId, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<ClientRun>> ListClientRunsAsync(string jobRunId, CancellationToken cancellationToken);
 
     Task SaveClientRunAsync(ClientRun clientRun, CancellationToken cancellationToken);
@@ -133,6 +136,8 @@ public interface IJobRunStore
     /// <summary>
     /// Stores <paramref name="finished"/> only if the stored client run is still pending (ETag-checked), and returns
     /// the stored one: of two attempts that finish the same client, the first to write wins and the other learns it.
+    /// <paramref name="pendingETag"/>, the ETag of a read that found it pending, saves a read when nothing changed
+    /// since; null reads the row first.
     /// </summary>
-    Task<ClientRun> FinishClientRunAsync(ClientRun finished, CancellationToken cancellationToken);
+    Task<ClientRun> FinishClientRunAsync(ClientRun finished, string? pendingETag, CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Azure;
+using ClientMonitor.Core;
 using ClientMonitor.Core.Pipeline;
 using Azure.Data.Tables;
 using ClientMonitor.Infrastructure.Storage;
@@ -20,11 +22,13 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
     {
         ArgumentNullException.ThrowIfNull(jobRun);
         ArgumentNullException.ThrowIfNull(clientRuns);
-        // Client runs first: once the job run is visible, every client it counts exists.
+        // Client runs first: once the job run is visible, every client it counts exists. They share the job run's
+        // partition, so they go 100 to a transaction (upserts: a start that is tried again writes the same rows).
         await Parallel.ForEachAsync(
-            clientRuns,
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (run, ct) => await SaveClientRunAsync(run, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            clientRuns.Chunk(100),
+            new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (chunk, ct) => await _clientRuns.SubmitTransactionAsync(
+                chunk.Select(run => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ClientRunEntity.From(run))), ct).ConfigureAwait(false)).ConfigureAwait(false);
         await _jobRuns.AddEntityAsync(JobRunEntity.From(jobRun), cancellationToken).ConfigureAwait(false);
     }
 
@@ -87,9 +91,27 @@ public sealed class JobRunTables(TableServiceClient tables) : IJobRunStore
         await _clientRuns.UpsertEntityAsync(ClientRunEntity.From(clientRun), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<ClientRun> FinishClientRunAsync(ClientRun finished, CancellationToken cancellationToken)
+    public async Task<Versioned<ClientRun>?> GetClientRunVersionedAsync(string jobRunId, string clientId, CancellationToken cancellationToken)
+        => await _clientRuns.GetOrNullAsync<ClientRunEntity>(jobRunId, clientId, cancellationToken).ConfigureAwait(false) is { } row
+            ? new Versioned<ClientRun>(row.ToClientRun(), row.ETag.ToString())
+            : null;
+
+    public async Task<ClientRun> FinishClientRunAsync(ClientRun finished, string? pendingETag, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(finished);
+        if (pendingETag is not null)
+        {
+            try
+            {
+                await _clientRuns.ReplaceIfMatchAsync(ClientRunEntity.From(finished), new ETag(pendingETag), cancellationToken).ConfigureAwait(false);
+                return finished;
+            }
+            catch (RequestFailedException ex) when (ex.Status == TableStoreSupport.PreconditionFailed)
+            {
+                // Changed since it was read (another attempt finished it, most likely): decided on the stored row below.
+            }
+        }
+
         var row = await _clientRuns.UpdateWithRetryAsync<ClientRunEntity>(
             finished.JobRunId,
             finished.ClientId,

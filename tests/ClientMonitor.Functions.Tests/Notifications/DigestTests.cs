@@ -178,6 +178,27 @@ public sealed class DigestTests : IAsyncLifetime
         Assert.Equal(2, (await _worker.Stores.JobRuns.GetAsync(business, run.Id, CancellationToken.None))!.Counts.EmailsQueued);
     }
 
+    [Fact]
+    public async Task PastTheBudget_AnEmailAnEarlierAttemptCreated_IsStillAllowed_ButANewOneIsHeldForTheCatchUp()
+    {
+        var now = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+        _clock.SetUtcNow(now);
+        var business = await SeedAsync();
+        var gate = _worker.Services.GetRequiredService<InstantEmailGate>();
+        var ct = CancellationToken.None;
+        await _worker.Stores.EmailLogs.AddPendingIfAbsentAsync(
+            new EmailLog("mail-earlier", business, "ivy", "evt-earlier", "run", EmailTypes.EventNotification, "ivy@test.example", "Earlier", null, EmailStatus.Pending, now), ct);
+
+        Assert.True(await gate.AllowAsync(business, "ivy", "mail-1", false, now, ct));
+        Assert.True(await gate.AllowAsync(business, "ivy", "mail-2", false, now, ct));
+        Assert.False(await gate.AllowAsync(business, "ivy", "mail-3", false, now, ct));
+        Assert.True(await gate.AllowAsync(business, "ivy", "mail-earlier", true, now, ct));
+        Assert.False(await gate.AllowAsync(business, "ivy", "mail-unknown", true, now, ct));
+
+        var state = await _worker.Services.GetRequiredService<IDigestStateStore>().GetVersionedAsync(business, "ivy", ct);
+        Assert.Equal(now, state!.Value.OverflowSince);
+    }
+
     private static int CountOf(string text, string part)
     {
         var count = 0;

@@ -100,13 +100,49 @@ public sealed class StoreWriteTests : IAsyncLifetime
         var pending = ClientRun.Pending(jobRunId, "b1", "c1", "Contoso");
         await store.CreateAsync(run, [pending], CancellationToken.None);
 
-        var first = await store.FinishClientRunAsync(pending with { Status = ClientRunStatus.Completed, Counts = RunCounts.Zero with { EventsCreated = 3 }, CompletedAt = now }, CancellationToken.None);
-        var second = await store.FinishClientRunAsync(pending with { Status = ClientRunStatus.Failed, Error = "lease lost", CompletedAt = now }, CancellationToken.None);
+        var first = await store.FinishClientRunAsync(pending with { Status = ClientRunStatus.Completed, Counts = RunCounts.Zero with { EventsCreated = 3 }, CompletedAt = now }, null, CancellationToken.None);
+        var second = await store.FinishClientRunAsync(pending with { Status = ClientRunStatus.Failed, Error = "lease lost", CompletedAt = now }, null, CancellationToken.None);
         var stored = await store.GetClientRunAsync(jobRunId, "c1", CancellationToken.None);
 
         Assert.Equal((ClientRunStatus.Completed, 3), (first.Status, first.Counts.EventsCreated));
         Assert.Equal((ClientRunStatus.Completed, 3), (second.Status, second.Counts.EventsCreated));
         Assert.Equal((ClientRunStatus.Completed, null), (stored!.Status, stored.Error));
+    }
+
+    [Fact]
+    public async Task TwoAttemptsThatBothReadTheClientRunPending_TheSecondWriteIsRefusedByItsETag_AndGetsTheFirstOutcome()
+    {
+        var store = new JobRunTables(_tables);
+        var now = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+        var jobRunId = Azurite.UniqueName("run");
+        var run = new JobRun(jobRunId, "b1", JobType.ClientMonitoring, JobRunStatus.Running, "test", null, null, false, true, 1, 0, 0, RunCounts.Zero, now, null, null);
+        await store.CreateAsync(run, [ClientRun.Pending(jobRunId, "b1", "c1", "Contoso")], CancellationToken.None);
+        var readByFirst = (await store.GetClientRunVersionedAsync(jobRunId, "c1", CancellationToken.None))!;
+        var readBySecond = (await store.GetClientRunVersionedAsync(jobRunId, "c1", CancellationToken.None))!;
+
+        var first = await store.FinishClientRunAsync(readByFirst.Value with { Status = ClientRunStatus.Completed, Counts = RunCounts.Zero with { EventsCreated = 2 }, CompletedAt = now }, readByFirst.ETag, CancellationToken.None);
+        var second = await store.FinishClientRunAsync(readBySecond.Value with { Status = ClientRunStatus.Failed, Error = "timeout", CompletedAt = now }, readBySecond.ETag, CancellationToken.None);
+
+        Assert.Equal((ClientRunStatus.Completed, 2), (first.Status, first.Counts.EventsCreated));
+        Assert.Equal((ClientRunStatus.Completed, 2, null), (second.Status, second.Counts.EventsCreated, second.Error));
+        Assert.Equal(ClientRunStatus.Completed, (await store.GetClientRunAsync(jobRunId, "c1", CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task AJobRunOfMoreClientsThanATransactionHolds_StoresEveryClientRunPending()
+    {
+        var store = new JobRunTables(_tables);
+        var now = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+        var jobRunId = Azurite.UniqueName("run");
+        var clientRuns = Enumerable.Range(0, 250).Select(i => ClientRun.Pending(jobRunId, "b1", $"c{i:D3}", $"Client {i}")).ToList();
+        var run = new JobRun(jobRunId, "b1", JobType.ClientMonitoring, JobRunStatus.Running, "test", null, null, false, true, clientRuns.Count, 0, 0, RunCounts.Zero, now, null, null);
+
+        await store.CreateAsync(run, clientRuns, CancellationToken.None);
+
+        var stored = await store.ListClientRunsAsync(jobRunId, CancellationToken.None);
+        Assert.Equal(clientRuns.Select(c => c.ClientId).Order(StringComparer.Ordinal), stored.Select(c => c.ClientId).Order(StringComparer.Ordinal));
+        Assert.All(stored, c => Assert.Equal(ClientRunStatus.Pending, c.Status));
+        Assert.NotNull(await store.GetAsync("b1", jobRunId, CancellationToken.None));
     }
 
     [Theory]
