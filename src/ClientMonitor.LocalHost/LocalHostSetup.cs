@@ -58,7 +58,8 @@ public static class LocalHostSetup
                 ControlQueueVisibility = TimeSpan.FromSeconds(options.ControlQueueVisibilitySeconds),
                 Port = port,
             },
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalDurableEngineHost>());
         builder.Services.AddDurableTaskWorker(worker => worker.AddTasks(tasks => tasks.AddFunctions(functions)).UseGrpc());
         builder.Services.AddOptions<GrpcDurableTaskWorkerOptions>(Options.DefaultName).Configure<LocalDurableEngineHost>((grpc, engine) => grpc.Channel = engine.Channel);

@@ -8,8 +8,10 @@ namespace ClientMonitor.Application.Storage;
 /// <summary>
 /// Creates the app's tables and queues if they are missing, in the background so that start-up stays inside the
 /// Functions host's 30-second limit, retrying with back-off until storage answers. Creating what exists is a no-op.
+/// It begins once the host has started, so that its first requests do not compete with start-up for the CPU
+/// (measured: about 0.4 s of the local host's start-up on 2 cores, with the Durable engine's start).
 /// </summary>
-public sealed partial class StorageInitializer(TableServiceClient tables, QueueServiceClient queues, TimeProvider time, ILogger<StorageInitializer> logger) : BackgroundService
+public sealed partial class StorageInitializer(TableServiceClient tables, QueueServiceClient queues, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<StorageInitializer> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -32,8 +34,24 @@ public sealed partial class StorageInitializer(TableServiceClient tables, QueueS
         }
     }
 
+    /// <summary>Completes when the host has started (every hosted service's start returned), or is stopping.</summary>
+    public static Task HostStartedAsync(IHostApplicationLifetime lifetime, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        if (lifetime.ApplicationStarted.IsCancellationRequested || stoppingToken.IsCancellationRequested)
+        {
+            return Task.CompletedTask;
+        }
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        var onStopping = stoppingToken.Register(() => started.TrySetResult());
+        return started.Task.ContinueWith(_ => { onStarted.Dispose(); onStopping.Dispose(); }, TaskScheduler.Default);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await HostStartedAsync(lifetime, stoppingToken);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using ClientMonitor.Application.Storage;
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Net.Client;
@@ -8,12 +9,15 @@ namespace ClientMonitor.LocalHost.Durable;
 /// Runs the local host's <see cref="LocalDurableEngine"/>. Its loopback port is chosen up front, so the Durable Task
 /// worker and client are configured with <see cref="Channel"/> at once; the engine itself starts in the background
 /// once storage answers (retrying with back-off), so that the host starts, and reports itself unhealthy, while
-/// storage is down. Functions that use the Durable client wait for <see cref="Ready"/>.
+/// storage is down. It begins once the host has started (as <see cref="StorageInitializer"/> does), so that the
+/// engine's start does not compete with the host's for the CPU. Functions that use the Durable client wait for
+/// <see cref="Ready"/>.
 /// </summary>
 public sealed partial class LocalDurableEngineHost : BackgroundService
 {
     private readonly Func<int, LocalDurableEngineOptions> _options;
     private readonly ILoggerFactory _loggers;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<LocalDurableEngineHost> _logger;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _port;
@@ -21,10 +25,12 @@ public sealed partial class LocalDurableEngineHost : BackgroundService
 
     /// <param name="options">The engine's options for the given port.</param>
     /// <param name="loggers">For the engine's own logs.</param>
-    public LocalDurableEngineHost(Func<int, LocalDurableEngineOptions> options, ILoggerFactory loggers)
+    /// <param name="lifetime">The engine starts when the host has started.</param>
+    public LocalDurableEngineHost(Func<int, LocalDurableEngineOptions> options, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         _options = options;
+        _lifetime = lifetime;
         _loggers = loggers;
         _logger = loggers.CreateLogger<LocalDurableEngineHost>();
         _port = FreeLoopbackPort();
@@ -45,6 +51,7 @@ public sealed partial class LocalDurableEngineHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await StorageInitializer.HostStartedAsync(_lifetime, stoppingToken);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
