@@ -34,24 +34,9 @@ public sealed partial class StorageInitializer(TableServiceClient tables, QueueS
         }
     }
 
-    /// <summary>Completes when the host has started (every hosted service's start returned), or is stopping.</summary>
-    public static Task HostStartedAsync(IHostApplicationLifetime lifetime, CancellationToken stoppingToken)
-    {
-        ArgumentNullException.ThrowIfNull(lifetime);
-        if (lifetime.ApplicationStarted.IsCancellationRequested || stoppingToken.IsCancellationRequested)
-        {
-            return Task.CompletedTask;
-        }
-
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        var onStopping = stoppingToken.Register(() => started.TrySetResult());
-        return started.Task.ContinueWith(_ => { onStarted.Dispose(); onStopping.Dispose(); }, TaskScheduler.Default);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await HostStartedAsync(lifetime, stoppingToken);
+        await lifetime.WhenStartedAsync(stoppingToken);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -1,6 +1,6 @@
-using ClientMonitor.Application.Storage;
 using System.Net;
 using System.Net.Sockets;
+using ClientMonitor.Application;
 using Grpc.Net.Client;
 
 namespace ClientMonitor.LocalHost.Durable;
@@ -9,7 +9,7 @@ namespace ClientMonitor.LocalHost.Durable;
 /// Runs the local host's <see cref="LocalDurableEngine"/>. Its loopback port is chosen up front, so the Durable Task
 /// worker and client are configured with <see cref="Channel"/> at once; the engine itself starts in the background
 /// once storage answers (retrying with back-off), so that the host starts, and reports itself unhealthy, while
-/// storage is down. It begins once the host has started (as <see cref="StorageInitializer"/> does), so that the
+/// storage is down. It begins once the host has started (<see cref="HostStarted"/>), so that the
 /// engine's start does not compete with the host's for the CPU. Functions that use the Durable client wait for
 /// <see cref="Ready"/>.
 /// </summary>
@@ -51,7 +51,7 @@ public sealed partial class LocalDurableEngineHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await StorageInitializer.HostStartedAsync(_lifetime, stoppingToken);
+        await _lifetime.WhenStartedAsync(stoppingToken);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
