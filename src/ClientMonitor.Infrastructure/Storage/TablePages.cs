@@ -106,7 +106,11 @@ public static class TablePages
         }
         catch (FormatException)
         {
-            // Not base64url, or not UTF-8: answered below like any other cursor no page gave out.
+            // Not base64url: answered below like any other cursor no page gave out.
+        }
+        catch (DecoderFallbackException)
+        {
+            // Base64url of bytes that are not UTF-8: the same.
         }
 
         throw new InvalidCursorException("The cursor is not one this list gave out.");
