@@ -18,7 +18,8 @@ public sealed record ClientRequest(
     string? Name, string? Domain, string? Industry, IReadOnlyList<string>? Keywords, IReadOnlyList<string>? AssignedUserIds,
     string? SalesforceAccountId, string? HubSpotCompanyId, bool? IsActive);
 
-public sealed record ClientList(IReadOnlyList<ClientResponse> Clients, int Total, int Skip, int Limit);
+/// <summary>A page of clients; <c>total</c> only when this page reached the end, <c>next</c> the link to the rest.</summary>
+public sealed record ClientList(IReadOnlyList<ClientResponse> Clients, int? Total, int Skip, int Limit, string? Next);
 
 /// <summary><c>/api/v1/clients</c>: the clients a business monitors. Everyone reads; admins create, change and delete.</summary>
 public static partial class ClientsApi
@@ -27,7 +28,7 @@ public static partial class ClientsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var group = api.MapGroup("/clients").WithTags("Clients");
-        group.MapGet("/", ListAsync).Doc("ListClients", "A page of the business's clients, by name.").Produces<ClientList>().Paged(ApiDocs.Flag("is_active", "Only active (true) or inactive (false) clients."));
+        group.MapGet("/", ListAsync).Doc("ListClients", "A page of the business's clients, by name.").Produces<ClientList>().Paged(ApiDocs.Flag("is_active", "Only active (true) or inactive (false) clients."), ApiDocs.Cursor);
         group.MapGet("/{clientId}", GetAsync).Doc("GetClient", "One client, with its ETag.").Produces<ClientResponse>();
         group.MapPost("/", CreateAsync).Doc("CreateClient", "Adds a client to monitor (admin).").Body<ClientRequest>().Produces<ClientResponse>(StatusCodes.Status201Created).RequireAuthorization(ApiRoles.AdminPolicy);
         group.MapPut("/{clientId}", UpdateAsync).Doc("UpdateClient", "Changes the fields sent (admin); If-Match guards against lost updates.").Body<ClientRequest>().Produces<ClientResponse>().RequireAuthorization(ApiRoles.AdminPolicy);
@@ -45,8 +46,15 @@ public static partial class ClientsApi
             return ApiProblems.Invalid(query.Errors);
         }
 
-        var all = (await store.ListAsync(context.Caller().BusinessId, ct)).Where(c => active is null || c.IsActive == active).OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        return TypedResults.Ok(new ClientList(all.Skip(skip).Take(limit).Select(ClientResponse.From).ToList(), all.Count, skip, limit));
+        try
+        {
+            var page = await store.PageAsync(context.Caller().BusinessId, active, skip, limit, query.Cursor(), ct);
+            return TypedResults.Ok(new ClientList(page.Items.Select(ClientResponse.From).ToList(), page.Total, skip, limit, Query.NextLink(context.Request, page.Next)));
+        }
+        catch (InvalidCursorException ex)
+        {
+            return ApiProblems.Invalid("cursor", ex.Message);
+        }
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, string clientId, IClientStore store, CancellationToken ct)

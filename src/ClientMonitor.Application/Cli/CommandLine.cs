@@ -69,7 +69,7 @@ public static class CommandLine
         var seedDemo = new Command("seed-demo", "Create (or refresh) the demo business: four users with different preferences and eight clients.");
         seedDemo.SetAction(async (_, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.SeedDemoAsync(settings, output, ct)));
 
-        var migrateLists = new Command("migrate-lists", "Upgrade step: give events, notifications and email logs stored by a version before paged lists the rows their lists are read from.");
+        var migrateLists = new Command("migrate-lists", "Upgrade step: give clients, events, notifications and email logs stored by a version before paged lists the rows their lists are read from.");
         migrateLists.SetAction(async (_, ct) => await SettingsGuard.RunAsync(error, () => OperatorCommands.MigrateListsAsync(settings, output, ct)));
 
         var run = new Command("run", "Run one monitoring job for a business now. With --dry-run nothing is written or sent: it prints what would happen.");

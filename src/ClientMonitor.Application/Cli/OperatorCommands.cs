@@ -269,18 +269,19 @@ internal static class OperatorCommands
     }
 
     /// <summary>
-    /// <c>migrate-lists</c>: gives events, notifications and email logs stored by a version before paged lists the list rows a
+    /// <c>migrate-lists</c>: gives clients, events, notifications and email logs stored by a version before paged lists the list rows a
     /// page is read from. Safe to run again: it writes only what lacks them.
     /// </summary>
     public static async Task<int> MigrateListsAsync(IReadOnlyDictionary<string, string?>? settings, TextWriter output, CancellationToken cancellationToken)
     {
         await using var host = CliHost.Build(settings);
         await host.EnsureStorageAsync(cancellationToken);
+        var clients = await host.Services.GetRequiredService<Infrastructure.Pipeline.TenantTables>().AddMissingClientListRowsAsync(cancellationToken);
         var monitoring = host.Services.GetRequiredService<Infrastructure.Pipeline.MonitoringTables>();
         var events = await monitoring.AddMissingEventListRowsAsync(cancellationToken);
         var notifications = await monitoring.AddMissingNotificationListRowsAsync(cancellationToken);
         var emails = await host.Services.GetRequiredService<Infrastructure.Notifications.NotificationTables>().AddMissingListRowsAsync(cancellationToken);
-        await output.WriteLineAsync($"Added list rows for {events} event(s), {notifications} notification(s) and {emails} email log(s) stored without them.");
+        await output.WriteLineAsync($"Added list rows for {clients} client(s), {events} event(s), {notifications} notification(s) and {emails} email log(s) stored without them.");
         return 0;
     }
 

@@ -29,7 +29,14 @@ public interface IClientStore : IVersionedStore<Client>
 {
     Task<Client?> GetAsync(string businessId, string clientId, CancellationToken cancellationToken);
 
+    /// <summary>Every client of the business (a job run's fan-out), in no particular order.</summary>
     Task<IReadOnlyList<Client>> ListAsync(string businessId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of the business's clients by name, case ignored (ties by id); only active or inactive ones when
+    /// <paramref name="isActive"/> is set. <paramref name="cursor"/> is a page's <see cref="ListPage{T}.Next"/>.
+    /// </summary>
+    Task<ListPage<Client>> PageAsync(string businessId, bool? isActive, int skip, int limit, string? cursor, CancellationToken cancellationToken);
 
     Task UpsertAsync(Client client, CancellationToken cancellationToken);
 }

@@ -11,7 +11,9 @@ namespace ClientMonitor.Infrastructure.Pipeline;
 /// <summary>
 /// Tables <c>businesses</c> (PK <c>business</c>, RK business id), <c>users</c> (PK business id, RK user id),
 /// <c>clients</c> (PK business id, RK client id) and <c>userpreferences</c> (PK business id, RK user id): every
-/// read names the business partition, so one tenant's query cannot reach another's rows.
+/// read names the business partition, so one tenant's query cannot reach another's rows. Each client also has a
+/// list row keyed by its name (<c>~n_</c> + name key + id), written in the same transaction, which the clients
+/// list pages through.
 /// </summary>
 public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUserStore, IClientStore, IPreferenceStore
 {
@@ -27,7 +29,7 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
     private readonly TableClient _preferences = tables.GetTableClient(PreferencesTable);
 
     private readonly VersionedTable<User, UserEntity> _versionedUsers = new(tables.GetTableClient(UsersTable), UserEntity.From, u => u.ToUser());
-    private readonly VersionedTable<Client, ClientEntity> _versionedClients = new(tables.GetTableClient(ClientsTable), ClientEntity.From, c => c.ToClient());
+    private readonly VersionedTable<Client, ClientEntity> _versionedClients = new(tables.GetTableClient(ClientsTable), ClientEntity.From, c => c.ToClient(), ClientEntity.ListRows, listKeysChange: true);
     private readonly VersionedTable<UserPreferences, PreferencesEntity> _versionedPreferences = new(
         tables.GetTableClient(PreferencesTable),
         p => new PreferencesEntity { PartitionKey = p.BusinessId, RowKey = p.UserId, Json = WireJson.Serialize(p) },
@@ -92,12 +94,42 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
         => (await _clients.GetOrNullAsync<ClientEntity>(businessId, clientId, cancellationToken).ConfigureAwait(false))?.ToClient();
 
     async Task<IReadOnlyList<Client>> IClientStore.ListAsync(string businessId, CancellationToken cancellationToken)
-        => (await _clients.ListAsync<ClientEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), cancellationToken).ConfigureAwait(false)).Select(c => c.ToClient()).ToList();
+        => (await _versionedClients.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).Select(c => c.Value).ToList();
 
-    async Task IClientStore.UpsertAsync(Client client, CancellationToken cancellationToken)
+    async Task<ListPage<Client>> IClientStore.PageAsync(string businessId, bool? isActive, int skip, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var filter = TablePages.PrefixFilter(businessId, ClientEntity.NameList, cursor);
+        if (isActive is { } active)
+        {
+            filter += TableClient.CreateQueryFilter($" and IsActive eq {active}");
+        }
+
+        return await _clients.ReadListPageAsync<ClientEntity, Client>(filter, skip, limit, cursor is not null, r => r.ToClient(), cancellationToken).ConfigureAwait(false);
+    }
+
+    Task IClientStore.UpsertAsync(Client client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        await _clients.UpsertEntityAsync(ClientEntity.From(client), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        return _versionedClients.UpsertAsync(client, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives clients stored before the clients list had list rows theirs (<c>migrate-lists</c>); returns how many.
+    /// A client changed meanwhile keeps its change and got its row with that write.
+    /// </summary>
+    public async Task<int> AddMissingClientListRowsAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        IVersionedStore<Client> store = _versionedClients;
+        await foreach (var row in _clients.QueryAsync<ClientEntity>(TableClient.CreateQueryFilter($"RowKey lt {VersionedTable<Client, ClientEntity>.ListRowPrefix}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.ClientId is null && (await store.ReplaceAsync(row.ToClient(), row.ETag.ToString(), cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done)
+            {
+                written++;
+            }
+        }
+
+        return written;
     }
 
     async Task<UserPreferences?> IPreferenceStore.GetAsync(string businessId, string userId, CancellationToken cancellationToken)
@@ -139,6 +171,12 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
 
     private sealed class ClientEntity : TableRow
     {
+        /// <summary>Where the clients list's rows start.</summary>
+        public const string NameList = VersionedTable<Client, ClientEntity>.ListRowPrefix + "n_";
+
+        /// <summary>The client's id, on its own row and its list row (whose row key is the list's order); null on rows stored before list rows.</summary>
+        public string? ClientId { get; set; }
+
         public string Name { get; set; } = string.Empty;
         public string? Domain { get; set; }
         public string? Industry { get; set; }
@@ -152,6 +190,7 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
         {
             PartitionKey = c.BusinessId,
             RowKey = c.Id,
+            ClientId = c.Id,
             Name = c.Name,
             Domain = c.Domain,
             Industry = c.Industry,
@@ -162,8 +201,48 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
             IsActive = c.IsActive,
         };
 
+        /// <summary>
+        /// The list row: <see cref="NameKey"/> (200 characters at most), a space, then the id. Nothing for a row
+        /// stored before list rows, which had none.
+        /// </summary>
+        public static IEnumerable<ClientEntity> ListRows(ClientEntity own)
+        {
+            if (own.ClientId is null)
+            {
+                yield break;
+            }
+
+            var copy = (ClientEntity)own.MemberwiseClone();
+            copy.RowKey = NameList + NameKey(own.Name) + " " + own.ClientId;
+            copy.ETag = default;
+            yield return copy;
+        }
+
+        /// <summary>
+        /// A name in key order: spaces and control characters become <c>!</c>, so nothing in a name sorts at or below
+        /// the space that ends it and a name comes before the longer names it starts; <c>/ \ # ?</c>, which keys
+        /// cannot hold, become the character below each.
+        /// </summary>
+        private static string NameKey(string name)
+        {
+            var upper = name.ToUpperInvariant(); // case ignored, as OrdinalIgnoreCase compares
+            return string.Create(Math.Min(upper.Length, 200), upper, static (key, from) =>
+            {
+                for (var i = 0; i < key.Length; i++)
+                {
+                    var c = from[i];
+                    key[i] = c switch
+                    {
+                        <= ' ' or (>= '\u007f' and <= '\u009f') => '!',
+                        '/' or '\\' or '#' or '?' => (char)(c - 1),
+                        _ => c,
+                    };
+                }
+            });
+        }
+
         public Client ToClient() => new(
-            RowKey, PartitionKey, Name, Domain, Industry,
+            ClientId ?? RowKey, PartitionKey, Name, Domain, Industry,
             WireJson.Deserialize<List<string>>(KeywordsJson) ?? [], WireJson.Deserialize<List<string>>(AssignedUserIdsJson) ?? [],
             SalesforceAccountId, HubSpotCompanyId, IsActive);
     }

@@ -53,6 +53,17 @@ public static class TablePages
     {
         var lower = to is { } end ? prefix + Inverted(end, 1) : prefix;
         var upper = from is { } start ? prefix + Inverted(start, 1) : After(prefix);
+        return RangeFilter(partitionKey, lower, upper, cursor);
+    }
+
+    /// <summary>
+    /// The filter of a list whose row keys are <paramref name="prefix"/> + anything, in key order, after the cursor
+    /// when there is one; a cursor that is not one of this list's keys is <see cref="InvalidCursorException"/>.
+    /// </summary>
+    public static string PrefixFilter(string partitionKey, string prefix, string? cursor) => RangeFilter(partitionKey, prefix, After(prefix), cursor);
+
+    private static string RangeFilter(string partitionKey, string lower, string upper, string? cursor)
+    {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey lt {upper}");
         if (cursor is null)
         {

@@ -9,8 +9,12 @@ namespace ClientMonitor.Infrastructure.Storage;
 /// implementation behind <see cref="IVersionedStore{T}"/> for schedules, clients, users and preferences.
 /// With <paramref name="listRows"/>, every write also writes the value's list rows (copies keyed in a list's order,
 /// row keys starting with <see cref="ListRowPrefix"/>) in the same transaction: one request, never half written.
+/// With <paramref name="listKeysChange"/> (a list ordered by a field that can change, such as a name), a replace or
+/// upsert first reads the stored row, so the same transaction deletes the list rows whose keys the change moved.
 /// </summary>
-internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEntity> toEntity, Func<TEntity, T> fromEntity, Func<TEntity, IEnumerable<TEntity>>? listRows = null) : IVersionedStore<T>
+internal sealed class VersionedTable<T, TEntity>(
+    TableClient table, Func<T, TEntity> toEntity, Func<TEntity, T> fromEntity, Func<TEntity, IEnumerable<TEntity>>? listRows = null, bool listKeysChange = false)
+    : IVersionedStore<T>
     where TEntity : class, ITableEntity
 {
     /// <summary>Where list rows start: after every id (ids are letters, digits and punctuation below <c>~</c>).</summary>
@@ -46,7 +50,7 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
             var entity = toEntity(value);
             if (listRows is not null)
             {
-                return (WriteResult.Done, await SubmitAsync(new TableTransactionAction(TableTransactionActionType.Add, entity), entity, cancellationToken).ConfigureAwait(false));
+                return (WriteResult.Done, await SubmitAsync(new TableTransactionAction(TableTransactionActionType.Add, entity), entity, null, cancellationToken).ConfigureAwait(false));
             }
 
             var response = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
@@ -66,7 +70,22 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
             var entity = toEntity(value);
             if (listRows is not null)
             {
-                return (WriteResult.Done, await SubmitAsync(new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(etag)), entity, cancellationToken).ConfigureAwait(false));
+                TEntity? stored = null;
+                if (listKeysChange)
+                {
+                    stored = await table.GetOrNullAsync<TEntity>(entity.PartitionKey, entity.RowKey, cancellationToken).ConfigureAwait(false);
+                    if (stored is null)
+                    {
+                        return (WriteResult.NotFound, null);
+                    }
+
+                    if (stored.ETag != new ETag(etag))
+                    {
+                        return (WriteResult.Stale, null);
+                    }
+                }
+
+                return (WriteResult.Done, await SubmitAsync(new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(etag)), entity, stored, cancellationToken).ConfigureAwait(false));
             }
 
             var updated = await table.ReplaceIfMatchAsync(entity, new ETag(etag), cancellationToken).ConfigureAwait(false);
@@ -117,11 +136,58 @@ internal sealed class VersionedTable<T, TEntity>(TableClient table, Func<T, TEnt
         }
     }
 
-    /// <summary>The row's own write and its list rows' upserts in one transaction; returns the row's new ETag.</summary>
-    private async Task<string?> SubmitAsync(TableTransactionAction own, TEntity entity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the value whether or not it is stored, list rows included. When list keys change, the write is
+    /// conditional on the row as read (added if absent, replaced if unchanged), and read again if another write came
+    /// between, so a concurrent change never leaves a list row behind.
+    /// </summary>
+    public async Task UpsertAsync(T value, CancellationToken cancellationToken)
     {
+        var entity = toEntity(value);
+        if (listRows is null)
+        {
+            await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (!listKeysChange)
+        {
+            await SubmitAsync(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity), entity, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        while (true)
+        {
+            var stored = await table.GetOrNullAsync<TEntity>(entity.PartitionKey, entity.RowKey, cancellationToken).ConfigureAwait(false);
+            var own = stored is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag);
+            try
+            {
+                await SubmitAsync(own, entity, stored, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or TableStoreSupport.PreconditionFailed)
+            {
+                // Written or removed since the read: read it again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// The row's own write, its list rows' upserts and the deletes of the <paramref name="stored"/> row's list rows
+    /// that the write moved, in one transaction; returns the row's new ETag.
+    /// </summary>
+    private async Task<string?> SubmitAsync(TableTransactionAction own, TEntity entity, TEntity? stored, CancellationToken cancellationToken)
+    {
+        var rows = listRows!(entity).ToList();
+        var moved = stored is null ? [] : listRows(stored).Where(old => !rows.Exists(r => r.RowKey == old.RowKey));
         var response = await table.SubmitTransactionAsync(
-            [own, .. listRows!(entity).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))],
+            [
+                own,
+                .. rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)),
+                .. moved.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)),
+            ],
             cancellationToken).ConfigureAwait(false);
         return response.Value[0].Headers.ETag?.ToString();
     }
