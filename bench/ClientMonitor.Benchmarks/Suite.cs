@@ -20,8 +20,8 @@ internal static class Suite
             (inserts, pageP99) = await RawStorageBenchmark.RunAsync(azurite, quick, results));
 
         IReadOnlyDictionary<string, double> api = new Dictionary<string, double>();
-        double? sameTablePageP99 = null;
-        await Step("api", ["api_p99_ms", "api_p50_ms", "api_1_caller_p99_ms", "api_1_caller_p50_ms", "api_storage_requests_per_call", "page_query_same_table_p99_ms"], async () =>
+        IReadOnlyDictionary<string, double> sameTablePageP99 = new Dictionary<string, double>();
+        await Step("api", ["api_p99_ms", "api_p50_ms", "api_1_caller_p99_ms", "api_1_caller_p50_ms", "api_storage_requests_per_call", "page_query_same_table_p99_ms", "page_query_same_table_p50_ms"], async () =>
             (api, sameTablePageP99) = await ApiBenchmark.RunAsync(azurite, quick, results));
 
         double? startup = null, empty = null;
@@ -50,11 +50,10 @@ internal static class Suite
         foreach (var (endpoint, p99) in api)
         {
             results.Compare($"api_p99_ms {endpoint}", p99, "page_query_p99_ms", pageP99);
-        }
-
-        if (api.TryGetValue("/api/v1/events?limit=50", out var eventsP99))
-        {
-            results.Compare("api_p99_ms /api/v1/events?limit=50", eventsP99, "page_query_same_table_p99_ms (a 50-row key-range page of the events table itself)", sameTablePageP99);
+            if (sameTablePageP99.TryGetValue(endpoint, out var sameTable))
+            {
+                results.Compare($"api_p99_ms {endpoint}", p99, "page_query_same_table_p99_ms (a 51-row key-range page of the list's own table)", sameTable);
+            }
         }
 
         results.Compare("startup_ms", startup, "empty_startup_ms", empty);
