@@ -45,6 +45,8 @@ internal static class Suite
         await Step("scheduler tick (10,000 schedules, 10 due)", ["tick_rows_read", "tick_due", "tick_storage_requests", "tick_ms", "tick_schedules_seeded"], async () =>
             (tickRows, tickSchedules) = await TickBenchmark.RunAsync(azurite, quick, results));
 
+        await Step("in process (classifier, file sink)", ["classifier_items_per_s", "emails_per_s"], () => InProcessBenchmark.RunAsync(quick, results));
+
         log.WriteLine();
         log.WriteLine("== figures beside their references (same run) ==");
         foreach (var (endpoint, p99) in api)
