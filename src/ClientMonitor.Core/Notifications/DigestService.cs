@@ -177,9 +177,17 @@ public sealed class DigestService(
             await QueueDigestAsync(user, "catch-up", "catchup:" + since.UtcTicks.ToString(CultureInfo.InvariantCulture), null, since, windowEnd, matching, now, cancellationToken).ConfigureAwait(false);
         }
 
-        // Found some: look again next pass from here (overflow may go on). Found none: the overflow is over.
-        await states.ReplaceAsync(stored.Value with { OverflowSince = matching.Count > 0 ? windowEnd : null }, stored.ETag, cancellationToken).ConfigureAwait(false);
+        // Found some, or unsent events wait after the window (the gate did not mark them: the mark was set): look
+        // again next pass from here. Found none in either: the overflow is over.
+        var goesOn = matching.Count > 0 || await UnsentSinceAsync(windowEnd).ConfigureAwait(false);
+        await states.ReplaceAsync(stored.Value with { OverflowSince = goesOn ? windowEnd : null }, stored.ETag, cancellationToken).ConfigureAwait(false);
         return matching.Count > 0;
+
+        async Task<bool> UnsentSinceAsync(DateTimeOffset from)
+        {
+            var later = (await events.QueryAsync(user.BusinessId, new EventQuery(null, null, p.RelevanceThreshold, from, null, 0, int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
+            return Matching(later.Where(e => !sent.Contains(e.Id)), p, await clientsById().ConfigureAwait(false)).Count > 0;
+        }
     }
 
     private static List<MonitoringEvent> Matching(IEnumerable<MonitoringEvent> found, UserPreferences p, Dictionary<string, Clients.Client> clientsById) => found

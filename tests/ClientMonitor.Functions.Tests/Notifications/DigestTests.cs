@@ -199,6 +199,28 @@ public sealed class DigestTests : IAsyncLifetime
         Assert.Equal(now, state!.Value.OverflowSince);
     }
 
+    [Fact]
+    public async Task ACatchUpWithNothingInItsWindow_KeepsTheMark_WhileUnsentEventsWaitAfterIt()
+    {
+        var now = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+        _clock.SetUtcNow(now);
+        var business = await SeedAsync();
+        var states = _worker.Services.GetRequiredService<IDigestStateStore>();
+        var ct = CancellationToken.None;
+        await states.CreateAsync(new DigestState(business, "ivy", null, now.AddHours(-1), now.AddHours(-1)), ct);
+        await AddEventAsync(business, now.AddMinutes(-2)); // past the budget, after the window: the mark was already set
+
+        await Digests.RunDueAsync(ct);
+        var kept = (await states.GetVersionedAsync(business, "ivy", ct))!.Value.OverflowSince;
+        _clock.SetUtcNow(now.AddMinutes(10));
+        await Digests.RunDueAsync(ct);
+
+        Assert.Equal(now - DigestService.CatchUpSettle, kept);
+        var catchUp = Assert.Single(DigestsFor(business, "ivy"));
+        Assert.Equal("catch-up", catchUp.Digest!.Period);
+        Assert.Single(catchUp.EventIds!);
+    }
+
     private static int CountOf(string text, string part)
     {
         var count = 0;
