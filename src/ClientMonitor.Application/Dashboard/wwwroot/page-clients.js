@@ -54,10 +54,10 @@ export function clientsPage(ctx) {
       const names = new Map(all.map((c) => [c.id, c.name]));
       const byClient = groupByClient(found);
 
-      setText(clientsNote, countText(all.length, clientList?.total, 'client'));
+      setText(clientsNote, countText(all.length, clientList, 'client'));
       syncList(clients.tbody, all, (c) => c.id, (c) => clientRow(c, byClient.get(c.id) ?? []),
         (c) => JSON.stringify([c, byClient.get(c.id) ?? []]));
-      setText(eventsNote, countText(found.length, eventList?.total, 'event'));
+      setText(eventsNote, countText(found.length, eventList, 'event'));
       events.update(found, (id) => names.get(id) ?? id);
       if (announceCount) {
         announceCount = false;
@@ -99,7 +99,7 @@ export function clientPage(ctx, clientId) {
       ctx.setTitle(client.name);
       facts.replaceChildren(...clientFacts(client));
       const found = eventList?.events ?? [];
-      setText(eventsNote, countText(found.length, eventList?.total, 'event'));
+      setText(eventsNote, countText(found.length, eventList, 'event'));
       events.update(found);
     } catch (e) {
       if (isAbort(e)) throw e;
@@ -119,8 +119,10 @@ function clientFacts(client) {
   ].flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]);
 }
 
-function countText(shown, total, noun) {
-  const all = typeof total === 'number' ? total : shown;
+// A list page's count: its total when the page reached the end, else "the first N" when a next page exists.
+function countText(shown, page, noun) {
+  if (typeof page?.total !== 'number' && page?.next) return `Showing the first ${shown} ${noun}s.`;
+  const all = typeof page?.total === 'number' ? page.total : shown;
   const plural = all === 1 ? noun : `${noun}s`;
   return shown < all ? `Showing ${shown} of ${all} ${plural}.` : `${all} ${plural}.`;
 }
