@@ -82,20 +82,8 @@ public sealed class NotificationTables(TableServiceClient tables) : IEmailLogSto
     /// Gives email logs stored before lists had them their list rows (an upgrade step, <c>migrate-lists</c>);
     /// returns how many. A log changed meanwhile keeps its change and gets its rows with that write.
     /// </summary>
-    public async Task<int> AddMissingListRowsAsync(CancellationToken cancellationToken)
-    {
-        var written = 0;
-        IVersionedStore<EmailLog> store = _versionedEmails;
-        await foreach (var row in _emails.QueryAsync<EmailLogEntity>(TableClient.CreateQueryFilter($"RowKey lt {EmailLogEntity.BusinessList[..1]}"), cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (row.EmailId is null && (await store.ReplaceAsync(row.ToLog(), row.ETag.ToString(), cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done)
-            {
-                written++;
-            }
-        }
-
-        return written;
-    }
+    public Task<int> AddMissingListRowsAsync(CancellationToken cancellationToken)
+        => _versionedEmails.AddMissingListRowsAsync(row => row.EmailId is null, cancellationToken);
 
     Task<Versioned<EmailLog>?> IVersionedStore<EmailLog>.GetVersionedAsync(string businessId, string id, CancellationToken cancellationToken) => _versionedEmails.GetVersionedAsync(businessId, id, cancellationToken);
 

@@ -117,20 +117,8 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
     /// Gives clients stored before the clients list had list rows theirs (<c>migrate-lists</c>); returns how many.
     /// A client changed meanwhile keeps its change and got its row with that write.
     /// </summary>
-    public async Task<int> AddMissingClientListRowsAsync(CancellationToken cancellationToken)
-    {
-        var written = 0;
-        IVersionedStore<Client> store = _versionedClients;
-        await foreach (var row in _clients.QueryAsync<ClientEntity>(TableClient.CreateQueryFilter($"RowKey lt {VersionedTable<Client, ClientEntity>.ListRowPrefix}"), cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (row.ClientId is null && (await store.ReplaceAsync(row.ToClient(), row.ETag.ToString(), cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done)
-            {
-                written++;
-            }
-        }
-
-        return written;
-    }
+    public Task<int> AddMissingClientListRowsAsync(CancellationToken cancellationToken)
+        => _versionedClients.AddMissingListRowsAsync(row => row.ClientId is null, cancellationToken);
 
     async Task<UserPreferences?> IPreferenceStore.GetAsync(string businessId, string userId, CancellationToken cancellationToken)
     {

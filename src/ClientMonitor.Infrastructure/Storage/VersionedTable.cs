@@ -137,6 +137,26 @@ internal sealed class VersionedTable<T, TEntity>(
     }
 
     /// <summary>
+    /// An upgrade step (<c>migrate-lists</c>): gives the rows stored before they had list rows (<paramref name="unlisted"/>)
+    /// theirs, each by a replace checked against the ETag read, so a row changed meanwhile keeps that change (which
+    /// wrote its list rows). Returns how many it wrote.
+    /// </summary>
+    public async Task<int> AddMissingListRowsAsync(Func<TEntity, bool> unlisted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unlisted);
+        var written = 0;
+        await foreach (var row in table.QueryAsync<TEntity>(TableClient.CreateQueryFilter($"RowKey lt {ListRowPrefix}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (unlisted(row) && (await ReplaceAsync(fromEntity(row), row.ETag.ToString(), cancellationToken).ConfigureAwait(false)).Result == WriteResult.Done)
+            {
+                written++;
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>
     /// Writes the value whether or not it is stored, list rows included. When list keys change, the write is
     /// conditional on the row as read (added if absent, replaced if unchanged), and read again if another write came
     /// between, so a concurrent change never leaves a list row behind.
