@@ -91,7 +91,7 @@ public sealed class TenantTables(TableServiceClient tables) : ITenantStore, IUse
     Task<WriteResult> IVersionedStore<UserPreferences>.DeleteAsync(string businessId, string id, string? etag, CancellationToken cancellationToken) => _versionedPreferences.DeleteAsync(businessId, id, etag, cancellationToken);
 
     async Task<Client?> IClientStore.GetAsync(string businessId, string clientId, CancellationToken cancellationToken)
-        => (await _clients.GetOrNullAsync<ClientEntity>(businessId, clientId, cancellationToken).ConfigureAwait(false))?.ToClient();
+        => (await _versionedClients.GetVersionedAsync(businessId, clientId, cancellationToken).ConfigureAwait(false))?.Value; // a list row's key is no client's id
 
     async Task<IReadOnlyList<Client>> IClientStore.ListAsync(string businessId, CancellationToken cancellationToken)
         => (await _versionedClients.ListAsync(businessId, cancellationToken).ConfigureAwait(false)).Select(c => c.Value).ToList();

@@ -158,8 +158,8 @@ internal sealed class VersionedTable<T, TEntity>(
 
     /// <summary>
     /// Writes the value whether or not it is stored, list rows included. When list keys change, the write is
-    /// conditional on the row as read (added if absent, replaced if unchanged), and read again if another write came
-    /// between, so a concurrent change never leaves a list row behind.
+    /// conditional on the row as read (added if absent, replaced if unchanged), and read again (up to 20 times) if
+    /// another write came between, so a concurrent change never leaves a list row behind.
     /// </summary>
     public async Task UpsertAsync(T value, CancellationToken cancellationToken)
     {
@@ -176,7 +176,7 @@ internal sealed class VersionedTable<T, TEntity>(
             return;
         }
 
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             var stored = await table.GetOrNullAsync<TEntity>(entity.PartitionKey, entity.RowKey, cancellationToken).ConfigureAwait(false);
             var own = stored is null
@@ -187,9 +187,9 @@ internal sealed class VersionedTable<T, TEntity>(
                 await SubmitAsync(own, entity, stored, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or TableStoreSupport.PreconditionFailed)
+            catch (RequestFailedException ex) when (attempt < 20 && ex.Status is (404 or 409 or TableStoreSupport.PreconditionFailed))
             {
-                // Written or removed since the read: read it again.
+                // Added, changed or removed since the read: read it again.
             }
         }
     }

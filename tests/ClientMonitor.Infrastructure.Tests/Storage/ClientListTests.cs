@@ -71,6 +71,9 @@ public sealed class ClientListTests : IAsyncLifetime
         Assert.Equal(expected.Skip(3).Take(2), skipped.Items.Select(c => c.Name));
         Assert.Equal("c2", whole.Items[0].Id); // list rows carry the client's id, not their key
         Assert.Equal(names.Length, (await store.ListAsync(business, CancellationToken.None)).Count);
+        var listRowKey = (await _tables.GetTableClient(TenantTables.ClientsTable)
+            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {business} and RowKey ge {"~"}"), maxPerPage: 1).FirstAsync()).RowKey;
+        Assert.Null(await store.GetAsync(business, listRowKey, CancellationToken.None)); // a list row is no client
     }
 
     [Fact]
