@@ -48,6 +48,13 @@ public sealed class DigestService(
     /// <summary>How far behind now a catch-up window ends, so that events still being processed are not caught twice.</summary>
     public static readonly TimeSpan CatchUpSettle = TimeSpan.FromMinutes(5);
 
+    /// <summary>The start of the UTC hour of <paramref name="at"/>: the instant-email budget's and the overflow mark's hour.</summary>
+    public static DateTimeOffset HourStart(DateTimeOffset at)
+    {
+        var utc = at.ToUniversalTime();
+        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
+    }
+
     public async Task<DigestPassResult> RunDueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -177,9 +184,10 @@ public sealed class DigestService(
             await QueueDigestAsync(user, "catch-up", "catchup:" + since.UtcTicks.ToString(CultureInfo.InvariantCulture), null, since, windowEnd, matching, now, cancellationToken).ConfigureAwait(false);
         }
 
-        // Found some, or unsent events wait after the window (the gate did not mark them: the mark was set): look
-        // again next pass from here. Found none in either: the overflow is over.
-        var goesOn = matching.Count > 0 || await UnsentSinceAsync(windowEnd).ConfigureAwait(false);
+        // Found some, or unsent events wait after the window (the gate did not mark them: the mark was set), or the
+        // mark's hour has not ended (gates skip reading a mark set within the hour): look again next pass from here.
+        // Otherwise the overflow is over.
+        var goesOn = matching.Count > 0 || windowEnd < HourStart(since).AddHours(1) || await UnsentSinceAsync(windowEnd).ConfigureAwait(false);
         await states.ReplaceAsync(stored.Value with { OverflowSince = goesOn ? windowEnd : null }, stored.ETag, cancellationToken).ConfigureAwait(false);
         return matching.Count > 0;
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace ClientMonitor.Core.Notifications;
 
 /// <summary>Instant emails one user may get in an hour, shared by every worker.</summary>
@@ -11,9 +13,13 @@ public interface IInstantEmailBudget
 /// Digests rather than floods: an instant-frequency user gets at most <c>Email:MaxInstantPerUserPerHour</c> event
 /// emails an hour. Past that, events are not emailed one by one; the user's digest state records since when, and the
 /// next <c>DigestTick</c> sends one catch-up digest of the events that passed their preferences without an email.
+/// A mark set within the current UTC hour stays until that hour has ended (see <see cref="DigestService"/>), so once
+/// this process has seen or set one, the user's further overflows in the hour read nothing.
 /// </summary>
 public sealed class InstantEmailGate(IInstantEmailBudget budget, IEmailLogStore logs, IDigestStateStore states)
 {
+    private MarkedUsers _marked = new(DateTimeOffset.MinValue);
+
     /// <summary>
     /// True when the email may be created now, or already exists: a redelivery takes no budget. Whether it exists is
     /// asked only when it <paramref name="mayExist"/> (its event was written by an earlier attempt); an email for an
@@ -33,11 +39,29 @@ public sealed class InstantEmailGate(IInstantEmailBudget budget, IEmailLogStore 
 
     private async Task MarkOverflowAsync(string businessId, string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var hour = DigestService.HourStart(now);
+        var marked = _marked;
+        if (marked.Hour != hour)
+        {
+            marked = new MarkedUsers(hour);
+            _marked = marked;
+        }
+
+        if (marked.Users.ContainsKey((businessId, userId)))
+        {
+            return; // marked within this hour: the mark stays until the hour has ended
+        }
+
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var current = await states.GetVersionedAsync(businessId, userId, cancellationToken).ConfigureAwait(false);
-            if (current is { Value.OverflowSince: not null })
+            if (current is { Value.OverflowSince: { } since })
             {
+                if (since >= hour)
+                {
+                    marked.Users.TryAdd((businessId, userId), 0);
+                }
+
                 return; // the earliest unsent event is already marked
             }
 
@@ -46,10 +70,17 @@ public sealed class InstantEmailGate(IInstantEmailBudget budget, IEmailLogStore 
                 : await states.ReplaceAsync(current.Value with { OverflowSince = now }, current.ETag, cancellationToken).ConfigureAwait(false);
             if (result == WriteResult.Done)
             {
+                marked.Users.TryAdd((businessId, userId), 0);
                 return;
             }
         }
 
         throw new InvalidOperationException($"The digest state of user {userId} kept changing while an overflow was recorded.");
+    }
+
+    /// <summary>The users whose overflow mark this process knows set within one UTC hour.</summary>
+    private sealed record MarkedUsers(DateTimeOffset Hour)
+    {
+        public ConcurrentDictionary<(string BusinessId, string UserId), byte> Users { get; } = new();
     }
 }

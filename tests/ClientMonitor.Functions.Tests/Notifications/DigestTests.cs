@@ -207,7 +207,7 @@ public sealed class DigestTests : IAsyncLifetime
         var business = await SeedAsync();
         var states = _worker.Services.GetRequiredService<IDigestStateStore>();
         var ct = CancellationToken.None;
-        await states.CreateAsync(new DigestState(business, "ivy", null, now.AddHours(-1), now.AddHours(-1)), ct);
+        await states.CreateAsync(new DigestState(business, "ivy", null, now.AddHours(-2), now.AddHours(-2)), ct); // its hour has ended
         await AddEventAsync(business, now.AddMinutes(-2)); // past the budget, after the window: the mark was already set
 
         await Digests.RunDueAsync(ct);
@@ -219,6 +219,42 @@ public sealed class DigestTests : IAsyncLifetime
         var catchUp = Assert.Single(DigestsFor(business, "ivy"));
         Assert.Equal("catch-up", catchUp.Digest!.Period);
         Assert.Single(catchUp.EventIds!);
+    }
+
+    [Fact]
+    public async Task AnOverflowMark_StaysUntilItsHourHasEnded_SoTheGateNeedNotReadItAgainWithinTheHour()
+    {
+        var now = new DateTimeOffset(2026, 11, 25, 9, 10, 0, TimeSpan.Zero);
+        _clock.SetUtcNow(now);
+        var business = await SeedAsync();
+        var gate = _worker.Services.GetRequiredService<InstantEmailGate>();
+        var states = _worker.Services.GetRequiredService<IDigestStateStore>();
+        var ct = CancellationToken.None;
+        for (var i = 0; i < 3; i++)
+        {
+            await gate.AllowAsync(business, "ivy", $"mail-{i}", false, now, ct); // a budget of 2: the third is held and marked
+        }
+
+        _clock.SetUtcNow(now.AddMinutes(30));
+        await Digests.RunDueAsync(ct); // nothing to catch up, but the mark's hour goes on
+        var kept = (await states.GetVersionedAsync(business, "ivy", ct))!.Value;
+
+        // Within the hour, the gate knows the user marked and reads nothing: a mark removed behind its back stays removed.
+        _clock.SetUtcNow(now.AddMinutes(40));
+        await states.DeleteAsync(business, "ivy", null, ct);
+        var allowedWithinTheHour = await gate.AllowAsync(business, "ivy", "mail-3", false, now.AddMinutes(40), ct);
+        var stateWithinTheHour = await states.GetVersionedAsync(business, "ivy", ct);
+
+        await states.CreateAsync(kept, ct);
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 25, 10, 6, 0, TimeSpan.Zero));
+        await Digests.RunDueAsync(ct); // nothing to catch up and the hour has ended
+        var afterTheHour = (await states.GetVersionedAsync(business, "ivy", ct))!.Value.OverflowSince;
+
+        Assert.Equal(now.AddMinutes(25), kept.OverflowSince);
+        Assert.Null(afterTheHour);
+        Assert.False(allowedWithinTheHour);
+        Assert.Null(stateWithinTheHour);
+        Assert.Empty(DigestsFor(business, "ivy"));
     }
 
     private static int CountOf(string text, string part)
