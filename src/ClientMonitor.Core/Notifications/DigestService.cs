@@ -48,13 +48,6 @@ public sealed class DigestService(
     /// <summary>How far behind now a catch-up window ends, so that events still being processed are not caught twice.</summary>
     public static readonly TimeSpan CatchUpSettle = TimeSpan.FromMinutes(5);
 
-    /// <summary>The start of the UTC hour of <paramref name="at"/>: the instant-email budget's and the overflow mark's hour.</summary>
-    public static DateTimeOffset HourStart(DateTimeOffset at)
-    {
-        var utc = at.ToUniversalTime();
-        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
-    }
-
     public async Task<DigestPassResult> RunDueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -187,7 +180,7 @@ public sealed class DigestService(
         // Found some, or unsent events wait after the window (the gate did not mark them: the mark was set), or the
         // mark's hour has not ended (gates skip reading a mark set within the hour): look again next pass from here.
         // Otherwise the overflow is over.
-        var goesOn = matching.Count > 0 || windowEnd < HourStart(since).AddHours(1) || await UnsentSinceAsync(windowEnd).ConfigureAwait(false);
+        var goesOn = matching.Count > 0 || windowEnd < IInstantEmailBudget.HourOf(since).AddHours(1) || await UnsentSinceAsync(windowEnd).ConfigureAwait(false);
         await states.ReplaceAsync(stored.Value with { OverflowSince = goesOn ? windowEnd : null }, stored.ETag, cancellationToken).ConfigureAwait(false);
         return matching.Count > 0;
 

@@ -5,8 +5,15 @@ namespace ClientMonitor.Core.Notifications;
 /// <summary>Instant emails one user may get in an hour, shared by every worker.</summary>
 public interface IInstantEmailBudget
 {
-    /// <summary>Takes one instant email from the user's hourly budget; false when it is used up.</summary>
+    /// <summary>Takes one instant email from the user's hourly budget (of the UTC hour, <see cref="HourOf"/>); false when it is used up.</summary>
     Task<bool> TryTakeAsync(string businessId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>The start of the UTC hour of <paramref name="at"/>: the budget's hour, and the overflow mark's.</summary>
+    static DateTimeOffset HourOf(DateTimeOffset at)
+    {
+        var utc = at.ToUniversalTime();
+        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
+    }
 }
 
 /// <summary>
@@ -39,7 +46,7 @@ public sealed class InstantEmailGate(IInstantEmailBudget budget, IEmailLogStore 
 
     private async Task MarkOverflowAsync(string businessId, string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var hour = DigestService.HourStart(now);
+        var hour = IInstantEmailBudget.HourOf(now);
         var marked = _marked;
         if (marked.Hour != hour)
         {

@@ -55,7 +55,7 @@ public sealed class TableSendRateLimiter(TableServiceClient tables, Func<string,
         }
 
         var now = time.GetUtcNow();
-        var hour = HourKey(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero));
+        var hour = HourKey(IInstantEmailBudget.HourOf(now)); // the gate's and the digests' hour too
         var partition = $"instant_{businessId}_{userId}";
         var spent = _spent;
         if (spent.Hour != hour)
